@@ -1,0 +1,324 @@
+#include "app/core/chatclient.h"
+
+#include "common/codec.h"
+#include "common/limits.h"
+#include "common/membermodel.h"
+#include "common/messagemodel.h"
+
+#include <QUuid>
+#include <QWebSocket>
+#include <QWebSocketHandshakeOptions>
+
+using namespace Confab::Protocol;
+
+namespace {
+// Server frames carry batches of up to ~256 KiB (Limits::MaxBatchBytes).
+constexpr quint64 MaxIncomingBytes = 4 * 1024 * 1024;
+
+bool isFatalClose(quint16 code)
+{
+    return code == quint16(CloseCode::VersionMismatch) || code == quint16(CloseCode::Replaced)
+        || code == quint16(CloseCode::BadPassword);
+}
+} // namespace
+
+ChatClient::ChatClient(QObject *parent)
+    : QObject(parent), m_messages(new MessageModel(this)), m_members(new MemberModel(this))
+{
+    m_reconnectTimer.setSingleShot(true);
+    connect(&m_reconnectTimer, &QTimer::timeout, this, &ChatClient::connectSocket);
+}
+
+ChatClient::~ChatClient()
+{
+    if (m_socket) {
+        m_socket->disconnect(this);
+        m_socket->abort();
+    }
+}
+
+void ChatClient::open(const QUrl &url, const QString &nick)
+{
+    close();
+    m_url = url;
+    m_nick = nick;
+    m_closing = false;
+    m_everJoined = false;
+    m_syncedSeq = -1;
+    m_resumeToken.clear();
+    m_backoff.reset();
+    connectSocket();
+}
+
+void ChatClient::close()
+{
+    m_closing = true;
+    m_reconnectTimer.stop();
+    if (m_socket) {
+        QWebSocket *socket = m_socket;
+        m_socket = nullptr;
+        socket->disconnect(this);
+        socket->close();
+        socket->deleteLater();
+    }
+    setState(State::Disconnected);
+}
+
+void ChatClient::connectSocket()
+{
+    if (m_socket) {
+        m_socket->disconnect(this);
+        m_socket->abort();
+        m_socket->deleteLater();
+    }
+    m_socket = new QWebSocket(QString(), QWebSocketProtocol::VersionLatest, this);
+    m_socket->setMaxAllowedIncomingFrameSize(MaxIncomingBytes);
+    m_socket->setMaxAllowedIncomingMessageSize(MaxIncomingBytes);
+    connect(m_socket, &QWebSocket::connected, this, &ChatClient::onConnected);
+    connect(m_socket, &QWebSocket::disconnected, this, &ChatClient::onDisconnected);
+    connect(m_socket, &QWebSocket::textMessageReceived, this, &ChatClient::onTextMessage);
+    QWebSocketHandshakeOptions options;
+    options.setSubprotocols({ QString::fromLatin1(Subprotocol) });
+    setState(State::Connecting);
+    m_socket->open(m_url, options);
+}
+
+void ChatClient::setState(State state)
+{
+    if (m_state == state)
+        return;
+    m_state = state;
+    Q_EMIT stateChanged(state);
+}
+
+int ChatClient::reconnectRemainingMs() const
+{
+    return m_reconnectTimer.isActive() ? m_reconnectTimer.remainingTime() : 0;
+}
+
+void ChatClient::onConnected()
+{
+    setState(State::Joining);
+    Hello hello;
+    hello.nick = m_nick;
+    hello.lastSeq = m_everJoined ? m_syncedSeq : -1;
+    hello.resumeToken = m_resumeToken;
+    send(hello);
+}
+
+void ChatClient::onDisconnected()
+{
+    QWebSocket *socket = m_socket;
+    if (!socket)
+        return;
+    const quint16 code = quint16(socket->closeCode());
+    const QString reason = socket->closeReason();
+    m_socket = nullptr;
+    socket->disconnect(this);
+    socket->deleteLater();
+    m_loadingOlder = false;
+    m_catchingUp = false;
+    if (m_closing)
+        return setState(State::Disconnected);
+    if (isFatalClose(code)) {
+        stopForGood(QStringLiteral("closed"),
+                    reason.isEmpty() ? tr("The room closed the connection (code %1).").arg(code)
+                                     : reason);
+        return;
+    }
+    if (m_state == State::Joined) {
+        m_messages->addEvent(MessageModel::Kind::Info, tr("Connection lost."), now());
+        m_members->clear();
+    }
+    const int delay = m_backoff.next();
+    m_reconnectTimer.start(delay);
+    setState(State::WaitingToReconnect);
+    Q_EMIT reconnectScheduled(delay);
+}
+
+void ChatClient::stopForGood(const QString &code, const QString &message)
+{
+    m_closing = true;
+    m_reconnectTimer.stop();
+    if (m_socket) {
+        QWebSocket *socket = m_socket;
+        m_socket = nullptr;
+        socket->disconnect(this);
+        socket->close();
+        socket->deleteLater();
+    }
+    m_messages->addEvent(MessageModel::Kind::Info, message, now());
+    setState(State::Disconnected);
+    Q_EMIT errorReceived(code, message, true);
+}
+
+void ChatClient::send(const ClientMessage &message)
+{
+    if (m_socket)
+        m_socket->sendTextMessage(QString::fromUtf8(Confab::Codec::encode(message)));
+}
+
+QString ChatClient::sendMessage(const QString &text)
+{
+    Outgoing out { QUuid::createUuid().toString(QUuid::WithoutBraces), text };
+    m_outbox.append(out);
+    m_messages->addPending(out.clientId, m_nick, text, now());
+    if (m_state == State::Joined)
+        sendOutgoing(out);
+    return out.clientId;
+}
+
+void ChatClient::sendOutgoing(const Outgoing &message)
+{
+    send(SendChat { message.clientId, message.text });
+}
+
+void ChatClient::requestOlder(int limit)
+{
+    if (m_state != State::Joined || m_loadingOlder || !m_hasOlder)
+        return;
+    const qint64 first = m_messages->firstSeq();
+    if (first <= 1) {
+        m_hasOlder = false;
+        return;
+    }
+    m_loadingOlder = true;
+    HistoryRequest request;
+    request.before = first;
+    request.limit = qBound(1, limit, Confab::Limits::MaxHistoryPage);
+    send(request);
+}
+
+void ChatClient::onTextMessage(const QString &text)
+{
+    auto decoded = Confab::Codec::decodeServer(text.toUtf8());
+    if (!decoded.ok()) {
+        qWarning("confab: ignoring a message from the server: %s",
+                 qPrintable(decoded.error.message));
+        return;
+    }
+    std::visit([this](const auto &m) { handle(m); }, *decoded.value);
+}
+
+void ChatClient::handle(const Welcome &m)
+{
+    const bool rejoin = m_everJoined;
+    m_nick = m.nick;
+    m_roomName = m.room;
+    m_resumeToken = m.resumeToken;
+    m_members->setSelf(m.nick);
+    m_members->setMembers(m.members);
+    m_messages->addMessages(m.history);
+    if (!rejoin)
+        m_hasOlder = m.hasOlder;
+    m_everJoined = true;
+    m_backoff.reset();
+    if (m.hasNewer && !m.history.isEmpty()) {
+        // More was missed than fits one frame: fetch the rest before counting as synced.
+        m_syncedSeq = m.history.last().seq;
+        m_catchingUp = true;
+        HistoryRequest request;
+        request.after = m_syncedSeq;
+        request.limit = Confab::Limits::MaxHistoryPage;
+        send(request);
+    } else {
+        m_syncedSeq = m.lastSeq;
+    }
+    m_messages->addEvent(MessageModel::Kind::Info,
+                         rejoin ? tr("Reconnected to %1 as %2.").arg(m.room, m.nick)
+                                : tr("You joined %1 as %2.").arg(m.room, m.nick),
+                         now());
+    setState(State::Joined);
+    for (const Outgoing &out : std::as_const(m_outbox))
+        sendOutgoing(out);
+    Q_EMIT joined();
+}
+
+void ChatClient::handle(const ChatMessage &m)
+{
+    m_messages->addMessage(m);
+    // Live messages arrive in order right after the welcome; while catching up they sit
+    // beyond a gap, so they do not advance what this client can resume from.
+    if (!m_catchingUp && m.seq > m_syncedSeq)
+        m_syncedSeq = m.seq;
+}
+
+void ChatClient::handle(const Ack &m)
+{
+    for (qsizetype i = 0; i < m_outbox.size(); ++i) {
+        if (m_outbox.at(i).clientId == m.clientId) {
+            m_outbox.removeAt(i);
+            break;
+        }
+    }
+    m_messages->acknowledge(m.clientId, m.id, m.seq);
+    Q_EMIT messageAcked(m.clientId, m.seq);
+}
+
+void ChatClient::handle(const Joined &m)
+{
+    m_members->addMember(Member { m.nick });
+    m_messages->addEvent(MessageModel::Kind::Joined, tr("%1 joined.").arg(m.nick), m.time);
+}
+
+void ChatClient::handle(const Left &m)
+{
+    m_members->removeMember(m.nick);
+    m_messages->addEvent(MessageModel::Kind::Left, tr("%1 left.").arg(m.nick), m.time);
+}
+
+void ChatClient::handle(const Members &m)
+{
+    m_members->setMembers(m.members);
+}
+
+void ChatClient::handle(const HistoryPage &m)
+{
+    m_messages->addMessages(m.messages);
+    if (m.after >= 0) {
+        if (!m.messages.isEmpty())
+            m_syncedSeq = qMax(m_syncedSeq, m.messages.last().seq);
+        if (m.hasMore && !m.messages.isEmpty()) {
+            HistoryRequest request;
+            request.after = m.messages.last().seq;
+            request.limit = Confab::Limits::MaxHistoryPage;
+            send(request);
+        } else {
+            m_catchingUp = false;
+            m_syncedSeq = qMax(m_syncedSeq, m_messages->lastSeq());
+        }
+        return;
+    }
+    m_loadingOlder = false;
+    m_hasOlder = m.hasMore;
+    Q_EMIT olderLoaded(int(m.messages.size()));
+}
+
+void ChatClient::handle(const Error &m)
+{
+    if (!m.clientId.isEmpty()) {
+        for (qsizetype i = 0; i < m_outbox.size(); ++i) {
+            if (m_outbox.at(i).clientId == m.clientId) {
+                m_outbox.removeAt(i);
+                break;
+            }
+        }
+        m_messages->fail(m.clientId, m.message);
+        Q_EMIT errorReceived(m.code, m.message, false);
+        return;
+    }
+    // Refusals of the hello end the attempt: retrying the same nickname cannot help.
+    if (m_state == State::Joining
+        && (m.code == QLatin1String(ErrorCode::NickTaken)
+            || m.code == QLatin1String(ErrorCode::NickInvalid)
+            || m.code == QLatin1String(ErrorCode::VersionMismatch))) {
+        stopForGood(m.code, m.message);
+        return;
+    }
+    Q_EMIT errorReceived(m.code, m.message, false);
+}
+
+void ChatClient::handle(const Ping &m)
+{
+    send(Pong { m.token });
+}

@@ -1,0 +1,118 @@
+#pragma once
+
+#include "app/core/backoff.h"
+#include "common/protocol.h"
+
+#include <QObject>
+#include <QTimer>
+#include <QUrl>
+
+class QWebSocket;
+class MessageModel;
+class MemberModel;
+
+// One member's connection to a room: joins with `hello`, keeps the message and member
+// models up to date, and never loses what the user typed. Outgoing messages wait in an
+// outbox (shown as "sending…") until the server acks them, and are sent again after a
+// reconnect; a dropped connection is retried with backoff and resumed from the last `seq`.
+// No widgets: the GUI, the CLI client, tests and the bench all use this class.
+class ChatClient final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ChatClient)
+
+public:
+    enum class State {
+        Disconnected, // not connected and not trying (never opened, closed, or fatal error)
+        Connecting, // opening the socket
+        Joining, // socket open, hello sent, waiting for welcome
+        Joined,
+        WaitingToReconnect, // dropped; the next attempt is scheduled
+    };
+    Q_ENUM(State)
+
+    explicit ChatClient(QObject *parent = nullptr);
+    ~ChatClient() override;
+
+    // Connects to ws://host:port (or wss://) and joins as `nick`. Reconnects on its own
+    // until close() is called or the server refuses for good (bad version, nick refused).
+    void open(const QUrl &url, const QString &nick);
+    void close();
+
+    // Queues one chat message and returns its clientId. Sent at once when joined, else
+    // after the next join.
+    QString sendMessage(const QString &text);
+    // Asks for the page of history before the oldest message held. No-op while one is
+    // already on its way or when there is nothing older.
+    void requestOlder(int limit = 100);
+
+    State state() const { return m_state; }
+    QUrl url() const { return m_url; }
+    QString nick() const { return m_nick; }
+    QString roomName() const { return m_roomName; }
+    bool hasOlder() const { return m_hasOlder; }
+    bool isLoadingOlder() const { return m_loadingOlder; }
+    int outboxSize() const { return int(m_outbox.size()); }
+    // Milliseconds until the next reconnect attempt, while WaitingToReconnect.
+    int reconnectRemainingMs() const;
+
+    MessageModel *messages() const { return m_messages; }
+    MemberModel *members() const { return m_members; }
+
+    // For tests: the delays used between reconnect attempts.
+    void setBackoff(const Backoff &backoff) { m_backoff = backoff; }
+
+Q_SIGNALS:
+    void stateChanged(ChatClient::State state);
+    void joined(); // after each welcome, the first and every rejoin
+    void reconnectScheduled(int delayMs);
+    // The server refused something. `fatal` means the client stopped trying.
+    void errorReceived(const QString &code, const QString &message, bool fatal);
+    void olderLoaded(int count);
+    void messageAcked(const QString &clientId, qint64 seq);
+
+private:
+    struct Outgoing
+    {
+        QString clientId;
+        QString text;
+    };
+
+    void connectSocket();
+    void setState(State state);
+    void onConnected();
+    void onDisconnected();
+    void onTextMessage(const QString &text);
+    void handle(const Confab::Protocol::Welcome &m);
+    void handle(const Confab::Protocol::ChatMessage &m);
+    void handle(const Confab::Protocol::Ack &m);
+    void handle(const Confab::Protocol::Joined &m);
+    void handle(const Confab::Protocol::Left &m);
+    void handle(const Confab::Protocol::Members &m);
+    void handle(const Confab::Protocol::HistoryPage &m);
+    void handle(const Confab::Protocol::Error &m);
+    void handle(const Confab::Protocol::Ping &m);
+    void handle(const Confab::Protocol::Pong &) { }
+    void send(const Confab::Protocol::ClientMessage &message);
+    void sendOutgoing(const Outgoing &message);
+    void stopForGood(const QString &code, const QString &message);
+
+    QWebSocket *m_socket = nullptr;
+    MessageModel *m_messages;
+    MemberModel *m_members;
+    QTimer m_reconnectTimer;
+    Backoff m_backoff;
+    State m_state = State::Disconnected;
+    QUrl m_url;
+    QString m_nick;
+    QString m_roomName;
+    QString m_resumeToken;
+    QList<Outgoing> m_outbox;
+    // The seq up to which this client holds every message; what it asks to resume from.
+    qint64 m_syncedSeq = -1;
+    bool m_catchingUp = false; // asking `after` pages until caught up
+    bool m_hasOlder = false;
+    bool m_loadingOlder = false;
+    bool m_everJoined = false;
+    bool m_closing = false;
+};

@@ -1,0 +1,498 @@
+#include "common/codec.h"
+
+#include "common/limits.h"
+
+#include <QCoreApplication>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSet>
+
+namespace Confab::Codec {
+
+using namespace Protocol;
+
+namespace {
+
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("Confab::Codec", text);
+}
+
+// --- encoding ---------------------------------------------------------------------------
+
+QJsonObject chatObject(const ChatMessage &m)
+{
+    return { { "type", "chat" },
+             { "id", m.id },
+             { "seq", m.seq },
+             { "from", m.from },
+             { "time", formatTime(m.time) },
+             { "text", m.text } };
+}
+
+QJsonArray messagesArray(const QList<ChatMessage> &messages)
+{
+    QJsonArray array;
+    for (const ChatMessage &m : messages) {
+        QJsonObject o = chatObject(m);
+        o.remove(QStringLiteral("type"));
+        array.append(o);
+    }
+    return array;
+}
+
+QJsonArray membersArray(const QList<Member> &members)
+{
+    QJsonArray array;
+    for (const Member &m : members)
+        array.append(QJsonObject { { "nick", m.nick } });
+    return array;
+}
+
+struct ClientEncoder
+{
+    QJsonObject operator()(const Hello &m) const
+    {
+        QJsonObject o { { "type", "hello" }, { "version", m.version }, { "nick", m.nick } };
+        if (m.lastSeq >= 0)
+            o.insert(QStringLiteral("lastSeq"), m.lastSeq);
+        if (!m.resumeToken.isEmpty())
+            o.insert(QStringLiteral("resumeToken"), m.resumeToken);
+        return o;
+    }
+    QJsonObject operator()(const SendChat &m) const
+    {
+        return { { "type", "chat" }, { "clientId", m.clientId }, { "text", m.text } };
+    }
+    QJsonObject operator()(const HistoryRequest &m) const
+    {
+        QJsonObject o { { "type", "history" }, { "limit", m.limit } };
+        if (m.before >= 0)
+            o.insert(QStringLiteral("before"), m.before);
+        if (m.after >= 0)
+            o.insert(QStringLiteral("after"), m.after);
+        return o;
+    }
+    QJsonObject operator()(const MembersRequest &) const { return { { "type", "members" } }; }
+    QJsonObject operator()(const Pong &m) const { return { { "type", "pong" }, { "token", m.token } }; }
+    QJsonObject operator()(const Ping &m) const
+    {
+        return { { "type", "ping" }, { "token", m.token } };
+    }
+};
+
+struct ServerEncoder
+{
+    QJsonObject operator()(const Welcome &m) const
+    {
+        return { { "type", "welcome" },
+                 { "version", m.version },
+                 { "room", m.room },
+                 { "nick", m.nick },
+                 { "members", membersArray(m.members) },
+                 { "history", messagesArray(m.history) },
+                 { "hasOlder", m.hasOlder },
+                 { "hasNewer", m.hasNewer },
+                 { "lastSeq", m.lastSeq },
+                 { "resumeToken", m.resumeToken } };
+    }
+    QJsonObject operator()(const ChatMessage &m) const { return chatObject(m); }
+    QJsonObject operator()(const Ack &m) const
+    {
+        return { { "type", "ack" }, { "clientId", m.clientId }, { "id", m.id }, { "seq", m.seq } };
+    }
+    QJsonObject operator()(const Joined &m) const
+    {
+        return { { "type", "joined" }, { "nick", m.nick }, { "time", formatTime(m.time) } };
+    }
+    QJsonObject operator()(const Left &m) const
+    {
+        return { { "type", "left" }, { "nick", m.nick }, { "time", formatTime(m.time) } };
+    }
+    QJsonObject operator()(const Members &m) const
+    {
+        return { { "type", "members" }, { "members", membersArray(m.members) } };
+    }
+    QJsonObject operator()(const HistoryPage &m) const
+    {
+        QJsonObject o { { "type", "history" },
+                        { "messages", messagesArray(m.messages) },
+                        { "hasMore", m.hasMore } };
+        if (m.before >= 0)
+            o.insert(QStringLiteral("before"), m.before);
+        if (m.after >= 0)
+            o.insert(QStringLiteral("after"), m.after);
+        return o;
+    }
+    QJsonObject operator()(const Error &m) const
+    {
+        QJsonObject o { { "type", "error" }, { "code", m.code }, { "message", m.message } };
+        if (!m.clientId.isEmpty())
+            o.insert(QStringLiteral("clientId"), m.clientId);
+        return o;
+    }
+    QJsonObject operator()(const Pong &m) const { return { { "type", "pong" }, { "token", m.token } }; }
+    QJsonObject operator()(const Ping &m) const { return { { "type", "ping" }, { "token", m.token } }; }
+};
+
+QByteArray toJson(const QJsonObject &o)
+{
+    return QJsonDocument(o).toJson(QJsonDocument::Compact);
+}
+
+// --- decoding ---------------------------------------------------------------------------
+
+// Reads typed fields from one object, remembering the first problem. Each getter returns a
+// harmless default once a problem is recorded, so a decoder reads straight through and
+// checks `failed()` once at the end.
+class Reader
+{
+public:
+    explicit Reader(const QJsonObject &object) : m_object(object) { }
+
+    QString string(const char *key, bool required = true)
+    {
+        const QJsonValue v = m_object.value(QLatin1String(key));
+        if (v.isUndefined() && !required)
+            return {};
+        if (!v.isString())
+            return fail(key, tr("must be a string")), QString();
+        return v.toString();
+    }
+
+    qint64 integer(const char *key, bool required = true, qint64 fallback = -1)
+    {
+        const QJsonValue v = m_object.value(QLatin1String(key));
+        if (v.isUndefined() && !required)
+            return fallback;
+        // JSON numbers arrive as doubles; accept only exact integers in the safe range.
+        constexpr double maxSafe = 9007199254740991.0;
+        if (!v.isDouble() || v.toDouble() != double(qint64(v.toDouble()))
+            || v.toDouble() > maxSafe || v.toDouble() < -maxSafe)
+            return fail(key, tr("must be an integer")), fallback;
+        return qint64(v.toDouble());
+    }
+
+    bool boolean(const char *key, bool required = true)
+    {
+        const QJsonValue v = m_object.value(QLatin1String(key));
+        if (v.isUndefined() && !required)
+            return false;
+        if (!v.isBool())
+            return fail(key, tr("must be true or false")), false;
+        return v.toBool();
+    }
+
+    QDateTime time(const char *key)
+    {
+        const QString text = string(key);
+        if (failed())
+            return {};
+        const QDateTime t = parseTime(text);
+        if (!t.isValid())
+            fail(key, tr("must be a UTC time such as 2026-11-22T09:30:00.000Z"));
+        return t;
+    }
+
+    QJsonArray array(const char *key)
+    {
+        const QJsonValue v = m_object.value(QLatin1String(key));
+        if (!v.isArray())
+            return fail(key, tr("must be an array")), QJsonArray();
+        return v.toArray();
+    }
+
+    void fail(const char *key, const QString &what)
+    {
+        if (m_error.isEmpty())
+            m_error = tr("Field \"%1\" %2.").arg(QLatin1String(key), what);
+    }
+    void failWith(const QString &sentence)
+    {
+        if (m_error.isEmpty())
+            m_error = sentence;
+    }
+    bool failed() const { return !m_error.isEmpty(); }
+    QString error() const { return m_error; }
+
+private:
+    const QJsonObject m_object;
+    QString m_error;
+};
+
+ChatMessage readChat(Reader &r)
+{
+    ChatMessage m;
+    m.id = r.string("id");
+    m.seq = r.integer("seq");
+    m.from = r.string("from");
+    m.time = r.time("time");
+    m.text = r.string("text");
+    return m;
+}
+
+QList<ChatMessage> readMessages(Reader &r, const char *key)
+{
+    QList<ChatMessage> list;
+    const QJsonArray array = r.array(key);
+    for (const QJsonValue &v : array) {
+        if (!v.isObject()) {
+            r.fail(key, tr("must hold objects"));
+            break;
+        }
+        Reader inner(v.toObject());
+        list.append(readChat(inner));
+        if (inner.failed()) {
+            r.failWith(inner.error());
+            break;
+        }
+    }
+    return list;
+}
+
+QList<Member> readMembers(Reader &r, const char *key)
+{
+    QList<Member> list;
+    const QJsonArray array = r.array(key);
+    for (const QJsonValue &v : array) {
+        if (!v.isObject()) {
+            r.fail(key, tr("must hold objects"));
+            break;
+        }
+        Reader inner(v.toObject());
+        list.append(Member { inner.string("nick") });
+        if (inner.failed()) {
+            r.failWith(inner.error());
+            break;
+        }
+    }
+    return list;
+}
+
+template<typename T>
+Decoded<T> failure(const char *code, const QString &message)
+{
+    Decoded<T> d;
+    d.error = Error { QString::fromLatin1(code), message, {} };
+    return d;
+}
+
+// Parses one JSON object and returns it with its "type", or the reason it cannot.
+template<typename T>
+std::optional<std::pair<QJsonObject, QString>> parseObject(QByteArrayView json, Decoded<T> &out)
+{
+    QJsonParseError parseError;
+    const QJsonDocument doc =
+        QJsonDocument::fromJson(QByteArray::fromRawData(json.data(), json.size()), &parseError);
+    if (parseError.error != QJsonParseError::NoError) {
+        out = failure<T>(ErrorCode::BadJson,
+                         tr("The message is not valid JSON: %1 at offset %2.")
+                             .arg(parseError.errorString())
+                             .arg(parseError.offset));
+        return std::nullopt;
+    }
+    if (!doc.isObject()) {
+        out = failure<T>(ErrorCode::BadJson, tr("The message must be one JSON object."));
+        return std::nullopt;
+    }
+    if (hasDuplicateKeys(json)) {
+        out = failure<T>(ErrorCode::BadJson, tr("The message names the same key twice."));
+        return std::nullopt;
+    }
+    const QJsonObject object = doc.object();
+    const QJsonValue type = object.value(QStringLiteral("type"));
+    if (!type.isString()) {
+        out = failure<T>(ErrorCode::BadMessage, tr("The message has no \"type\" string."));
+        return std::nullopt;
+    }
+    return std::make_pair(object, type.toString());
+}
+
+template<typename T, typename M>
+Decoded<T> finish(const Reader &r, M &&message)
+{
+    if (r.failed())
+        return failure<T>(ErrorCode::BadMessage, r.error());
+    Decoded<T> d;
+    d.value = T(std::forward<M>(message));
+    return d;
+}
+
+} // namespace
+
+QByteArray encode(const ClientMessage &message)
+{
+    return toJson(std::visit(ClientEncoder {}, message));
+}
+
+QByteArray encode(const ServerMessage &message)
+{
+    return toJson(std::visit(ServerEncoder {}, message));
+}
+
+Decoded<ClientMessage> decodeClient(QByteArrayView json)
+{
+    using D = Decoded<ClientMessage>;
+    D out;
+    const auto parsed = parseObject(json, out);
+    if (!parsed)
+        return out;
+    const auto &[object, type] = *parsed;
+    Reader r(object);
+    if (type == QLatin1String("hello")) {
+        Hello m;
+        m.version = int(r.integer("version"));
+        m.nick = r.string("nick");
+        m.lastSeq = r.integer("lastSeq", false, -1);
+        m.resumeToken = r.string("resumeToken", false);
+        if (!r.failed() && m.lastSeq < -1)
+            r.fail("lastSeq", tr("must not be negative"));
+        return finish<ClientMessage>(r, m);
+    }
+    if (type == QLatin1String("chat")) {
+        // A "from" the client writes is ignored: the sender is the session.
+        SendChat m;
+        m.clientId = r.string("clientId");
+        m.text = r.string("text");
+        if (!r.failed() && (m.clientId.isEmpty() || m.clientId.size() > Limits::MaxClientIdLength))
+            r.fail("clientId", tr("must be 1 to %1 characters").arg(Limits::MaxClientIdLength));
+        return finish<ClientMessage>(r, m);
+    }
+    if (type == QLatin1String("history")) {
+        HistoryRequest m;
+        m.before = r.integer("before", false, -1);
+        m.after = r.integer("after", false, -1);
+        m.limit = int(qBound(qint64(0), r.integer("limit", false, 50), qint64(Limits::MaxHistoryPage)));
+        if (!r.failed() && (m.before < 0) == (m.after < 0))
+            r.failWith(tr("A history request names exactly one of \"before\" and \"after\", "
+                          "not negative."));
+        if (!r.failed() && m.limit < 1)
+            r.fail("limit", tr("must be at least 1"));
+        return finish<ClientMessage>(r, m);
+    }
+    if (type == QLatin1String("members"))
+        return finish<ClientMessage>(r, MembersRequest {});
+    if (type == QLatin1String("ping"))
+        return finish<ClientMessage>(r, Ping { r.string("token", false) });
+    if (type == QLatin1String("pong"))
+        return finish<ClientMessage>(r, Pong { r.string("token", false) });
+    return failure<ClientMessage>(ErrorCode::UnknownType,
+                                  tr("Unknown message type \"%1\".").arg(type.left(40)));
+}
+
+Decoded<ServerMessage> decodeServer(QByteArrayView json)
+{
+    Decoded<ServerMessage> out;
+    const auto parsed = parseObject(json, out);
+    if (!parsed)
+        return out;
+    const auto &[object, type] = *parsed;
+    Reader r(object);
+    if (type == QLatin1String("welcome")) {
+        Welcome m;
+        m.version = int(r.integer("version"));
+        m.room = r.string("room");
+        m.nick = r.string("nick");
+        m.members = readMembers(r, "members");
+        m.history = readMessages(r, "history");
+        m.hasOlder = r.boolean("hasOlder");
+        m.hasNewer = r.boolean("hasNewer", false);
+        m.lastSeq = r.integer("lastSeq");
+        m.resumeToken = r.string("resumeToken", false);
+        return finish<ServerMessage>(r, m);
+    }
+    if (type == QLatin1String("chat")) {
+        ChatMessage m = readChat(r);
+        return finish<ServerMessage>(r, m);
+    }
+    if (type == QLatin1String("ack")) {
+        Ack m;
+        m.clientId = r.string("clientId");
+        m.id = r.string("id");
+        m.seq = r.integer("seq");
+        return finish<ServerMessage>(r, m);
+    }
+    if (type == QLatin1String("joined")) {
+        Joined m { r.string("nick"), r.time("time") };
+        return finish<ServerMessage>(r, m);
+    }
+    if (type == QLatin1String("left")) {
+        Left m { r.string("nick"), r.time("time") };
+        return finish<ServerMessage>(r, m);
+    }
+    if (type == QLatin1String("members"))
+        return finish<ServerMessage>(r, Members { readMembers(r, "members") });
+    if (type == QLatin1String("history")) {
+        HistoryPage m;
+        m.before = r.integer("before", false, -1);
+        m.after = r.integer("after", false, -1);
+        m.messages = readMessages(r, "messages");
+        m.hasMore = r.boolean("hasMore");
+        return finish<ServerMessage>(r, m);
+    }
+    if (type == QLatin1String("error")) {
+        Error m;
+        m.code = r.string("code");
+        m.message = r.string("message");
+        m.clientId = r.string("clientId", false);
+        return finish<ServerMessage>(r, m);
+    }
+    if (type == QLatin1String("pong"))
+        return finish<ServerMessage>(r, Pong { r.string("token", false) });
+    if (type == QLatin1String("ping"))
+        return finish<ServerMessage>(r, Ping { r.string("token", false) });
+    return failure<ServerMessage>(ErrorCode::UnknownType,
+                                  tr("Unknown message type \"%1\".").arg(type.left(40)));
+}
+
+bool hasDuplicateKeys(QByteArrayView json)
+{
+    struct Level
+    {
+        bool isObject;
+        bool expectKey;
+        QSet<QString> keys;
+    };
+    QList<Level> stack;
+    const char *p = json.data();
+    const char *end = p + json.size();
+    while (p < end) {
+        const char c = *p++;
+        if (c == '{') {
+            stack.append(Level { true, true, {} });
+        } else if (c == '[') {
+            stack.append(Level { false, false, {} });
+        } else if (c == '}' || c == ']') {
+            if (!stack.isEmpty())
+                stack.removeLast();
+        } else if (c == ',') {
+            if (!stack.isEmpty() && stack.last().isObject)
+                stack.last().expectKey = true;
+        } else if (c == '"') {
+            const char *start = p;
+            while (p < end && *p != '"')
+                p += (*p == '\\') ? 2 : 1;
+            const qsizetype length = qMin<qsizetype>(p - start, end - start);
+            ++p; // closing quote
+            if (!stack.isEmpty() && stack.last().isObject && stack.last().expectKey) {
+                stack.last().expectKey = false;
+                const QByteArrayView raw(start, length);
+                QString key;
+                if (raw.contains('\\')) {
+                    // Let the JSON parser resolve escapes, so "a" and "\u0061" compare equal.
+                    QByteArray quoted = "[\"" + raw.toByteArray() + "\"]";
+                    key = QJsonDocument::fromJson(quoted).array().at(0).toString();
+                } else {
+                    key = QString::fromUtf8(raw);
+                }
+                if (stack.last().keys.contains(key))
+                    return true;
+                stack.last().keys.insert(key);
+            }
+        }
+    }
+    return false;
+}
+
+} // namespace Confab::Codec

@@ -1,0 +1,185 @@
+#pragma once
+
+#include <QDateTime>
+#include <QList>
+#include <QString>
+
+#include <variant>
+
+// Protocol v1 as plain value types. docs/PROTOCOL.md is the contract; this file mirrors it.
+// Nothing here knows about sockets: the codec turns these into JSON text and back.
+namespace Confab::Protocol {
+
+inline constexpr int Version = 1;
+inline constexpr char Subprotocol[] = "confab.v1";
+inline constexpr quint16 DefaultPort = 26632; // "confab" on a phone keypad
+
+// Close codes Confab uses besides the standard ones (1000, 1001, 1007, 1008, 1009).
+enum class CloseCode : quint16 {
+    Normal = 1000,
+    GoingAway = 1001, // the server is shutting down
+    BadData = 1007, // invalid UTF-8 (Qt's reader)
+    Policy = 1008, // kept flooding after a rate-limit error; refused origin
+    TooBig = 1009, // a frame or message over the limit
+    VersionMismatch = 4000,
+    HelloTimeout = 4001, // no valid hello in time
+    Replaced = 4002, // the same member connected again (resume)
+    BadPassword = 4003,
+    ServerFull = 4004,
+    SlowConsumer = 4005, // unsent data to this client over its bound
+    IdleTimeout = 4006,
+};
+
+// Stable error codes, carried in `error` messages.
+namespace ErrorCode {
+inline constexpr char BadJson[] = "bad-json";
+inline constexpr char BadMessage[] = "bad-message";
+inline constexpr char UnknownType[] = "unknown-type";
+inline constexpr char VersionMismatch[] = "version-mismatch";
+inline constexpr char NotJoined[] = "not-joined";
+inline constexpr char AlreadyJoined[] = "already-joined";
+inline constexpr char NickInvalid[] = "nick-invalid";
+inline constexpr char NickTaken[] = "nick-taken";
+inline constexpr char TextEmpty[] = "text-empty";
+inline constexpr char TextTooLong[] = "text-too-long";
+inline constexpr char RateLimited[] = "rate-limited";
+inline constexpr char StoreFailed[] = "store-failed";
+} // namespace ErrorCode
+
+struct ChatMessage
+{
+    QString id; // server-assigned, unique
+    qint64 seq = 0; // room-wide, increasing, survives restarts
+    QString from; // the sender's nickname, from the session
+    QDateTime time; // UTC, milliseconds
+    QString text;
+    friend bool operator==(const ChatMessage &, const ChatMessage &) = default;
+};
+
+struct Member
+{
+    QString nick;
+    friend bool operator==(const Member &, const Member &) = default;
+};
+
+// --- client to server -------------------------------------------------------------------
+
+struct Hello
+{
+    int version = Version;
+    QString nick;
+    qint64 lastSeq = -1; // the last seq the client has; -1 for a fresh join
+    QString resumeToken; // from an earlier welcome: lets this connection replace a stale one
+    friend bool operator==(const Hello &, const Hello &) = default;
+};
+
+struct SendChat
+{
+    QString clientId;
+    QString text;
+    friend bool operator==(const SendChat &, const SendChat &) = default;
+};
+
+// One page of history: `before` a seq (older messages, newest page first), or `after`
+// a seq (messages missed, oldest first). Exactly one of the two is set.
+struct HistoryRequest
+{
+    qint64 before = -1;
+    qint64 after = -1;
+    int limit = 50;
+    friend bool operator==(const HistoryRequest &, const HistoryRequest &) = default;
+};
+
+// Either side may ping (browsers cannot send WebSocket pings); the other answers pong.
+struct Ping
+{
+    QString token;
+    friend bool operator==(const Ping &, const Ping &) = default;
+};
+
+struct Pong
+{
+    QString token;
+    friend bool operator==(const Pong &, const Pong &) = default;
+};
+
+// Asks for the whole member list; answered with `members`.
+struct MembersRequest
+{
+    friend bool operator==(const MembersRequest &, const MembersRequest &) = default;
+};
+
+using ClientMessage = std::variant<Hello, SendChat, HistoryRequest, MembersRequest, Ping, Pong>;
+
+// --- server to client -------------------------------------------------------------------
+
+struct Welcome
+{
+    int version = Version;
+    QString room;
+    QString nick; // as the server will show it
+    QList<Member> members;
+    QList<ChatMessage> history; // oldest first
+    bool hasOlder = false; // more history exists before history.first()
+    bool hasNewer = false; // (resume) more missed messages than fit; ask with `after`
+    qint64 lastSeq = 0; // the newest seq in the room
+    QString resumeToken;
+    friend bool operator==(const Welcome &, const Welcome &) = default;
+};
+
+struct Ack
+{
+    QString clientId;
+    QString id;
+    qint64 seq = 0;
+    friend bool operator==(const Ack &, const Ack &) = default;
+};
+
+struct Joined
+{
+    QString nick;
+    QDateTime time;
+    friend bool operator==(const Joined &, const Joined &) = default;
+};
+
+struct Left
+{
+    QString nick;
+    QDateTime time;
+    friend bool operator==(const Left &, const Left &) = default;
+};
+
+struct Members
+{
+    QList<Member> members;
+    friend bool operator==(const Members &, const Members &) = default;
+};
+
+struct HistoryPage
+{
+    qint64 before = -1; // echoes the request
+    qint64 after = -1;
+    QList<ChatMessage> messages; // oldest first
+    bool hasMore = false;
+    friend bool operator==(const HistoryPage &, const HistoryPage &) = default;
+};
+
+struct Error
+{
+    QString code; // stable, see ErrorCode
+    QString message; // a sentence for people
+    QString clientId; // set when the error refuses one chat message
+    friend bool operator==(const Error &, const Error &) = default;
+};
+
+using ServerMessage =
+    std::variant<Welcome, ChatMessage, Ack, Joined, Left, Members, HistoryPage, Error, Pong,
+                 Ping>;
+
+// UTC with milliseconds, the one time format on the wire: 2026-11-22T09:30:00.123Z
+QString formatTime(const QDateTime &time);
+QDateTime parseTime(const QString &text);
+// The server's clock, truncated to what the wire carries.
+QDateTime now();
+
+} // namespace Confab::Protocol

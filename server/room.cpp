@@ -1,0 +1,229 @@
+#include "server/room.h"
+
+#include "common/codec.h"
+#include "common/limits.h"
+#include "common/nickname.h"
+#include "server/historystore.h"
+#include "server/localfanout.h"
+#include "server/session.h"
+
+#include <QLoggingCategory>
+#include <QRandomGenerator>
+
+Q_LOGGING_CATEGORY(lcRoom, "confab.room")
+
+using namespace Confab::Protocol;
+
+namespace {
+
+QString newToken()
+{
+    quint64 words[2];
+    QRandomGenerator::system()->fillRange(words);
+    return QString::fromLatin1(QByteArray(reinterpret_cast<const char *>(words), sizeof words)
+                                   .toBase64(QByteArray::Base64UrlEncoding
+                                             | QByteArray::OmitTrailingEquals));
+}
+
+qsizetype estimatedBytes(const ChatMessage &m)
+{
+    // UTF-8 takes at most 3 bytes per UTF-16 unit; JSON escaping of controls is rare.
+    return 3 * (m.text.size() + m.from.size()) + 120;
+}
+
+} // namespace
+
+Room::Room(const ServerConfig &config, HistoryStore *store, QObject *parent)
+    : QObject(parent), m_config(config), m_store(store), m_fanout(std::make_unique<LocalFanout>())
+{
+}
+
+Room::~Room() = default;
+
+void Room::addSession(Session *session)
+{
+    m_sessions.insert(session);
+    connect(session, &Session::closed, this, &Room::onSessionClosed);
+}
+
+QList<Member> Room::members() const
+{
+    QList<Member> list;
+    list.reserve(m_members.size());
+    for (const Session *s : m_members)
+        list.append(Member { s->nick() });
+    return list;
+}
+
+bool Room::trimToBudget(QList<ChatMessage> &messages, Keep keep)
+{
+    qsizetype total = 0;
+    qsizetype fit = 0;
+    // Walk from the end we keep; at least one message always fits (a text is < 64 KiB).
+    for (qsizetype i = 0; i < messages.size(); ++i) {
+        const ChatMessage &m = keep == Keep::Newest ? messages.at(messages.size() - 1 - i)
+                                                    : messages.at(i);
+        total += estimatedBytes(m);
+        if (total > Confab::Limits::MaxBatchBytes && fit > 0)
+            break;
+        ++fit;
+    }
+    if (fit == messages.size())
+        return false;
+    if (keep == Keep::Newest)
+        messages.remove(0, messages.size() - fit);
+    else
+        messages.resize(fit);
+    return true;
+}
+
+void Room::onHello(Session *session, const Hello &hello)
+{
+    if (hello.version != Version) {
+        session->sendError(ErrorCode::VersionMismatch,
+                           tr("This room speaks Confab protocol version %1; your program "
+                              "speaks version %2. Update the older of the two.")
+                               .arg(Version)
+                               .arg(hello.version));
+        session->close(CloseCode::VersionMismatch, QStringLiteral("protocol version mismatch"));
+        return;
+    }
+    const Confab::Nickname::Checked checked = Confab::Nickname::check(hello.nick);
+    if (!checked.ok()) {
+        session->sendError(ErrorCode::NickInvalid, checked.error);
+        return;
+    }
+    const QString key = Confab::Nickname::key(checked.nick);
+    QString token = newToken();
+    bool resumed = false;
+    if (Session *existing = m_members.value(key)) {
+        // The same person coming back before their old connection timed out: the token
+        // from their last welcome proves it. Anyone else gets a clear refusal.
+        if (hello.resumeToken.isEmpty() || hello.resumeToken != existing->resumeToken()) {
+            session->sendError(ErrorCode::NickTaken,
+                               tr("The nickname \"%1\" is already in use in this room.")
+                                   .arg(existing->nick()));
+            return;
+        }
+        m_members.remove(key);
+        m_fanout->remove(existing);
+        disconnect(existing, &Session::closed, this, &Room::onSessionClosed);
+        m_sessions.remove(existing);
+        existing->close(CloseCode::Replaced, QStringLiteral("replaced by a new connection"));
+        connect(existing, &Session::closed, existing, &QObject::deleteLater);
+        token = existing->resumeToken();
+        resumed = true;
+    }
+
+    session->setJoined(checked.nick, key, token);
+    m_members.insert(key, session);
+
+    Welcome welcome;
+    welcome.room = m_config.roomName;
+    welcome.nick = checked.nick;
+    welcome.members = members();
+    welcome.lastSeq = m_store->lastSeq();
+    welcome.resumeToken = token;
+    if (hello.lastSeq >= 0) {
+        HistoryStore::Page missed = m_store->after(hello.lastSeq, Confab::Limits::MaxHistoryPage);
+        welcome.hasNewer = missed.hasMore || trimToBudget(missed.messages, Keep::Oldest);
+        welcome.history = missed.messages;
+        welcome.hasOlder = true; // the client already holds what came before
+    } else {
+        HistoryStore::Page recent = m_store->latest(m_config.welcomeHistory);
+        welcome.hasOlder = recent.hasMore || trimToBudget(recent.messages, Keep::Newest);
+        welcome.history = recent.messages;
+    }
+    session->send(welcome);
+
+    if (!resumed) {
+        broadcast(Joined { checked.nick, now() });
+        qCInfo(lcRoom).noquote() << "joined:" << checked.nick << "from" << session->peer()
+                                 << QStringLiteral("(%1 in the room)").arg(m_members.size());
+        Q_EMIT memberJoined(checked.nick);
+    } else {
+        qCInfo(lcRoom).noquote() << "resumed:" << checked.nick << "from" << session->peer();
+    }
+    m_fanout->add(session);
+}
+
+void Room::onChat(Session *session, const SendChat &chat)
+{
+    if (chat.text.trimmed().isEmpty()) {
+        session->sendError(ErrorCode::TextEmpty, tr("A message cannot be empty."), chat.clientId);
+        return;
+    }
+    if (chat.text.size() > m_config.maxTextLength) {
+        session->sendError(ErrorCode::TextTooLong,
+                           tr("A message can have at most %1 characters; this one has %2.")
+                               .arg(m_config.maxTextLength)
+                               .arg(chat.text.size()),
+                           chat.clientId);
+        return;
+    }
+    const HistoryStore::Appended stored =
+        m_store->append(session->nick(), session->nickKey(), chat.clientId, chat.text, now());
+    if (!stored.ok) {
+        qCWarning(lcRoom).noquote() << "could not store a message:" << m_store->errorString();
+        session->sendError(ErrorCode::StoreFailed,
+                           tr("The room could not store this message; try again."),
+                           chat.clientId);
+        return;
+    }
+    // Ack after the commit: from here on the message survives a crash of this process.
+    session->send(Ack { chat.clientId, stored.message.id, stored.message.seq });
+    if (stored.duplicate)
+        return;
+    broadcast(stored.message);
+    Q_EMIT messagePosted(stored.message);
+}
+
+void Room::onHistory(Session *session, const HistoryRequest &request)
+{
+    HistoryPage page;
+    page.before = request.before;
+    page.after = request.after;
+    if (request.before >= 0) {
+        HistoryStore::Page p = m_store->before(request.before, request.limit);
+        page.hasMore = p.hasMore || trimToBudget(p.messages, Keep::Newest);
+        page.messages = p.messages;
+    } else {
+        HistoryStore::Page p = m_store->after(request.after, request.limit);
+        page.hasMore = p.hasMore || trimToBudget(p.messages, Keep::Oldest);
+        page.messages = p.messages;
+    }
+    session->send(page);
+}
+
+void Room::closeAll(CloseCode code, const QString &reason)
+{
+    if (m_sessions.isEmpty()) {
+        Q_EMIT allSessionsClosed();
+        return;
+    }
+    const QSet<Session *> sessions = m_sessions;
+    for (Session *s : sessions)
+        s->close(code, reason);
+}
+
+void Room::onSessionClosed(Session *session)
+{
+    m_sessions.remove(session);
+    if (session->isJoined() && m_members.value(session->nickKey()) == session) {
+        m_members.remove(session->nickKey());
+        m_fanout->remove(session);
+        broadcast(Left { session->nick(), now() });
+        qCInfo(lcRoom).noquote() << "left:" << session->nick()
+                                 << QStringLiteral("(%1 in the room)").arg(m_members.size());
+        Q_EMIT memberLeft(session->nick());
+    }
+    session->deleteLater();
+    if (m_sessions.isEmpty())
+        Q_EMIT allSessionsClosed();
+}
+
+void Room::broadcast(const ServerMessage &message)
+{
+    // Serialised once; every member gets the same (implicitly shared) string.
+    m_fanout->deliver(QString::fromUtf8(Confab::Codec::encode(message)));
+}

@@ -1,0 +1,59 @@
+#pragma once
+
+#include "common/protocol.h"
+#include "server/serverconfig.h"
+
+#include <QHash>
+#include <QObject>
+#include <QSet>
+
+#include <memory>
+
+class Fanout;
+class HistoryStore;
+class Session;
+
+// The one room a server hosts: who is in it (nicknames unique, case-folded), the order of
+// what is said, and where it goes. A chat message is stored first, acked to its sender,
+// then serialised once and handed to the fan-out.
+class Room final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(Room)
+
+public:
+    Room(const ServerConfig &config, HistoryStore *store, QObject *parent = nullptr);
+    ~Room() override;
+
+    void addSession(Session *session);
+    void onHello(Session *session, const Confab::Protocol::Hello &hello);
+    void onChat(Session *session, const Confab::Protocol::SendChat &chat);
+    void onHistory(Session *session, const Confab::Protocol::HistoryRequest &request);
+
+    // Closes every connection with `code`; sessionsClosed() follows once all are gone.
+    void closeAll(Confab::Protocol::CloseCode code, const QString &reason);
+
+    QString name() const { return m_config.roomName; }
+    int memberCount() const { return int(m_members.size()); }
+    int sessionCount() const { return int(m_sessions.size()); }
+    QList<Confab::Protocol::Member> members() const;
+
+Q_SIGNALS:
+    void memberJoined(const QString &nick);
+    void memberLeft(const QString &nick);
+    void messagePosted(const Confab::Protocol::ChatMessage &message);
+    void allSessionsClosed();
+
+private:
+    void onSessionClosed(Session *session);
+    void broadcast(const Confab::Protocol::ServerMessage &message);
+    // Trims a batch of messages to the frame budget, dropping from the front or the back.
+    enum class Keep { Newest, Oldest };
+    static bool trimToBudget(QList<Confab::Protocol::ChatMessage> &messages, Keep keep);
+
+    ServerConfig m_config;
+    HistoryStore *m_store;
+    std::unique_ptr<Fanout> m_fanout;
+    QSet<Session *> m_sessions; // every connection, joined or not
+    QHash<QString, Session *> m_members; // by case-folded nickname
+};

@@ -1,0 +1,136 @@
+#include "server/roomserver.h"
+
+#include "common/protocol.h"
+#include "server/historystore.h"
+#include "server/room.h"
+#include "server/session.h"
+
+#include <QLoggingCategory>
+#include <QStandardPaths>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QWebSocket>
+#include <QWebSocketServer>
+
+Q_LOGGING_CATEGORY(lcServer, "confab.server")
+
+using namespace Confab::Protocol;
+
+RoomServer::RoomServer(const ServerConfig &config, QObject *parent)
+    : QObject(parent)
+    , m_config(config)
+    , m_store(std::make_unique<HistoryStore>())
+    , m_tcpServer(new QTcpServer(this))
+    , m_wsServer(new QWebSocketServer(QStringLiteral("Confab"), QWebSocketServer::NonSecureMode, this))
+{
+    m_wsServer->setSupportedSubprotocols({ QString::fromLatin1(Subprotocol) });
+    // Handshakes are drained as soon as they finish; this is not a connection limit.
+    m_wsServer->setMaxPendingConnections(1 << 16);
+    connect(m_tcpServer, &QTcpServer::newConnection, this, &RoomServer::onNewTcpConnections);
+    connect(m_wsServer, &QWebSocketServer::newConnection, this, &RoomServer::onNewWebSockets);
+}
+
+RoomServer::~RoomServer() = default;
+
+QString RoomServer::defaultDataDir()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+}
+
+bool RoomServer::start()
+{
+    const QString dataDir = m_config.dataDir.isEmpty() ? defaultDataDir() : m_config.dataDir;
+    if (!m_store->open(dataDir, m_config.historyLimit)) {
+        m_error = tr("Cannot open the room's history in %1: %2").arg(dataDir, m_store->errorString());
+        return false;
+    }
+    m_tcpServer->setListenBacklogSize(m_config.listenBacklog);
+    m_tcpServer->setMaxPendingConnections(1 << 16);
+    if (!m_tcpServer->listen(m_config.bindAddress, m_config.port)) {
+        if (m_tcpServer->serverError() == QAbstractSocket::AddressInUseError)
+            m_error = tr("Port %1 is already in use on %2; choose another port (or 0 for any "
+                         "free one).")
+                          .arg(m_config.port)
+                          .arg(m_config.bindAddress.toString());
+        else
+            m_error = tr("Cannot listen on %1 port %2: %3")
+                          .arg(m_config.bindAddress.toString())
+                          .arg(m_config.port)
+                          .arg(m_tcpServer->errorString());
+        m_store->close();
+        return false;
+    }
+    m_room = new Room(m_config, m_store.get(), this);
+    connect(m_room, &Room::allSessionsClosed, this, [this] {
+        if (m_stopping)
+            Q_EMIT stopped();
+    });
+    qCInfo(lcServer).noquote() << "room" << m_config.roomName << "history in"
+                               << m_store->filePath();
+    return true;
+}
+
+void RoomServer::stop()
+{
+    if (m_stopping)
+        return;
+    m_stopping = true;
+    m_tcpServer->close();
+    if (m_room)
+        m_room->closeAll(CloseCode::GoingAway, QStringLiteral("server shutting down"));
+    else
+        Q_EMIT stopped();
+}
+
+bool RoomServer::isListening() const
+{
+    return m_tcpServer->isListening();
+}
+
+quint16 RoomServer::port() const
+{
+    return m_tcpServer->serverPort();
+}
+
+QHostAddress RoomServer::address() const
+{
+    return m_tcpServer->serverAddress();
+}
+
+QUrl RoomServer::url() const
+{
+    QUrl url;
+    url.setScheme(QStringLiteral("ws"));
+    url.setHost(address().toString());
+    url.setPort(port());
+    return url;
+}
+
+void RoomServer::onNewTcpConnections()
+{
+    while (QTcpSocket *socket = m_tcpServer->nextPendingConnection()) {
+        if (m_stopping) {
+            socket->abort();
+            socket->deleteLater();
+            continue;
+        }
+        // Without this each small frame waits for the previous one's ACK (Nagle).
+        socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+        m_wsServer->handleConnection(socket);
+    }
+}
+
+void RoomServer::onNewWebSockets()
+{
+    while (QWebSocket *socket = m_wsServer->nextPendingConnection()) {
+        socket->setMaxAllowedIncomingFrameSize(m_config.maxFrameBytes);
+        socket->setMaxAllowedIncomingMessageSize(m_config.maxMessageBytes);
+        if (m_stopping) {
+            socket->close(QWebSocketProtocol::CloseCodeGoingAway);
+            socket->deleteLater();
+            continue;
+        }
+        auto *session = new Session(socket, m_room, m_config.helloTimeoutMs, m_room);
+        m_room->addSession(session);
+    }
+}

@@ -1,0 +1,59 @@
+#pragma once
+
+#include "server/serverconfig.h"
+
+#include <QObject>
+#include <QUrl>
+
+#include <memory>
+
+class QTcpServer;
+class QWebSocketServer;
+class HistoryStore;
+class Room;
+
+// A room host: listens on its own QTcpServer (large backlog, TCP_NODELAY on each accepted
+// socket) and upgrades each connection through QWebSocketServer::handleConnection, with
+// Confab's limits set on every socket. Used by `confab --server` and, in-process, by the
+// GUI when it hosts.
+class RoomServer final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(RoomServer)
+
+public:
+    explicit RoomServer(const ServerConfig &config, QObject *parent = nullptr);
+    ~RoomServer() override;
+
+    // Opens the history and starts listening. On failure errorString() is a sentence
+    // that names the cause (for a taken port, the port).
+    bool start();
+    // Closes every client with 1001 and stops listening; stopped() follows.
+    void stop();
+
+    bool isListening() const;
+    QString errorString() const { return m_error; }
+    quint16 port() const;
+    QHostAddress address() const;
+    QUrl url() const; // ws://ADDR:PORT as it was bound
+    Room *room() const { return m_room; }
+    const ServerConfig &config() const { return m_config; }
+
+    // Where the history lives when no --data-dir is given.
+    static QString defaultDataDir();
+
+Q_SIGNALS:
+    void stopped();
+
+private:
+    void onNewTcpConnections();
+    void onNewWebSockets();
+
+    ServerConfig m_config;
+    QString m_error;
+    std::unique_ptr<HistoryStore> m_store;
+    QTcpServer *m_tcpServer;
+    QWebSocketServer *m_wsServer;
+    Room *m_room = nullptr;
+    bool m_stopping = false;
+};
