@@ -2,6 +2,7 @@
 
 #include "common/protocol.h"
 #include "server/historystore.h"
+#include "server/listener.h"
 #include "server/room.h"
 #include "server/session.h"
 
@@ -20,13 +21,11 @@ RoomServer::RoomServer(const ServerConfig &config, QObject *parent)
     : QObject(parent)
     , m_config(config)
     , m_store(std::make_unique<HistoryStore>())
-    , m_tcpServer(new QTcpServer(this))
     , m_wsServer(new QWebSocketServer(QStringLiteral("Confab"), QWebSocketServer::NonSecureMode, this))
 {
     m_wsServer->setSupportedSubprotocols({ QString::fromLatin1(Subprotocol) });
     // Handshakes are drained as soon as they finish; this is not a connection limit.
     m_wsServer->setMaxPendingConnections(1 << 16);
-    connect(m_tcpServer, &QTcpServer::newConnection, this, &RoomServer::onNewTcpConnections);
     connect(m_wsServer, &QWebSocketServer::newConnection, this, &RoomServer::onNewWebSockets);
 }
 
@@ -44,6 +43,13 @@ bool RoomServer::start()
         m_error = tr("Cannot open the room's history in %1: %2").arg(dataDir, m_store->errorString());
         return false;
     }
+    m_tcpServer = createListener(m_config, this, &m_error);
+    if (!m_tcpServer) {
+        m_store->close();
+        return false;
+    }
+    connect(m_tcpServer, &QTcpServer::pendingConnectionAvailable, this,
+            &RoomServer::onNewTcpConnections);
     m_tcpServer->setListenBacklogSize(m_config.listenBacklog);
     m_tcpServer->setMaxPendingConnections(1 << 16);
     if (!m_tcpServer->listen(m_config.bindAddress, m_config.port)) {
@@ -75,7 +81,8 @@ void RoomServer::stop()
     if (m_stopping)
         return;
     m_stopping = true;
-    m_tcpServer->close();
+    if (m_tcpServer)
+        m_tcpServer->close();
     if (m_room)
         m_room->closeAll(CloseCode::GoingAway, QStringLiteral("server shutting down"));
     else
@@ -84,17 +91,17 @@ void RoomServer::stop()
 
 bool RoomServer::isListening() const
 {
-    return m_tcpServer->isListening();
+    return m_tcpServer && m_tcpServer->isListening();
 }
 
 quint16 RoomServer::port() const
 {
-    return m_tcpServer->serverPort();
+    return m_tcpServer ? m_tcpServer->serverPort() : 0;
 }
 
 QHostAddress RoomServer::address() const
 {
-    return m_tcpServer->serverAddress();
+    return m_tcpServer ? m_tcpServer->serverAddress() : QHostAddress();
 }
 
 QUrl RoomServer::url() const

@@ -52,7 +52,7 @@ private:
     ServerConfig m_config;
     QString m_error;
     std::unique_ptr<HistoryStore> m_store;
-    QTcpServer *m_tcpServer;
+    QTcpServer *m_tcpServer = nullptr;
     QWebSocketServer *m_wsServer;
     Room *m_room = nullptr;
     bool m_stopping = false;
