@@ -59,6 +59,8 @@ struct ClientEncoder
             o.insert(QStringLiteral("lastSeq"), m.lastSeq);
         if (!m.resumeToken.isEmpty())
             o.insert(QStringLiteral("resumeToken"), m.resumeToken);
+        if (!m.password.isEmpty())
+            o.insert(QStringLiteral("password"), m.password);
         return o;
     }
     QJsonObject operator()(const SendChat &m) const
@@ -130,6 +132,8 @@ struct ServerEncoder
         QJsonObject o { { "type", "error" }, { "code", m.code }, { "message", m.message } };
         if (!m.clientId.isEmpty())
             o.insert(QStringLiteral("clientId"), m.clientId);
+        if (m.retryAfterMs >= 0)
+            o.insert(QStringLiteral("retryAfterMs"), m.retryAfterMs);
         return o;
     }
     QJsonObject operator()(const Pong &m) const { return { { "type", "pong" }, { "token", m.token } }; }
@@ -167,11 +171,13 @@ public:
         if (v.isUndefined() && !required)
             return fallback;
         // JSON numbers arrive as doubles; accept only exact integers in the safe range.
+        // The range check comes first: converting an out-of-range double (1e300) to an
+        // integer is undefined behaviour.
         constexpr double maxSafe = 9007199254740991.0;
-        if (!v.isDouble() || v.toDouble() != double(qint64(v.toDouble()))
-            || v.toDouble() > maxSafe || v.toDouble() < -maxSafe)
+        const double d = v.toDouble();
+        if (!v.isDouble() || !(d >= -maxSafe && d <= maxSafe) || d != double(qint64(d)))
             return fail(key, tr("must be an integer")), fallback;
-        return qint64(v.toDouble());
+        return qint64(d);
     }
 
     bool boolean(const char *key, bool required = true)
@@ -346,6 +352,7 @@ Decoded<ClientMessage> decodeClient(QByteArrayView json)
         m.nick = r.string("nick");
         m.lastSeq = r.integer("lastSeq", false, -1);
         m.resumeToken = r.string("resumeToken", false);
+        m.password = r.string("password", false);
         if (!r.failed() && m.lastSeq < -1)
             r.fail("lastSeq", tr("must not be negative"));
         return finish<ClientMessage>(r, m);
@@ -364,7 +371,9 @@ Decoded<ClientMessage> decodeClient(QByteArrayView json)
         m.before = r.integer("before", false, -1);
         m.after = r.integer("after", false, -1);
         m.limit = int(qBound(qint64(0), r.integer("limit", false, 50), qint64(Limits::MaxHistoryPage)));
-        if (!r.failed() && (m.before < 0) == (m.after < 0))
+        // -1 is "absent"; any other negative value was once accepted here and then lost
+        // in re-encoding ({"before":-5,"after":3}: the round-trip check in tests/fuzz).
+        if (!r.failed() && (m.before < -1 || m.after < -1 || (m.before < 0) == (m.after < 0)))
             r.failWith(tr("A history request names exactly one of \"before\" and \"after\", "
                           "not negative."));
         if (!r.failed() && m.limit < 1)
@@ -429,6 +438,8 @@ Decoded<ServerMessage> decodeServer(QByteArrayView json)
         m.after = r.integer("after", false, -1);
         m.messages = readMessages(r, "messages");
         m.hasMore = r.boolean("hasMore");
+        if (!r.failed() && (m.before < -1 || m.after < -1))
+            r.failWith(tr("A history page's \"before\" and \"after\" are not negative."));
         return finish<ServerMessage>(r, m);
     }
     if (type == QLatin1String("error")) {
@@ -436,6 +447,7 @@ Decoded<ServerMessage> decodeServer(QByteArrayView json)
         m.code = r.string("code");
         m.message = r.string("message");
         m.clientId = r.string("clientId", false);
+        m.retryAfterMs = r.integer("retryAfterMs", false, -1);
         return finish<ServerMessage>(r, m);
     }
     if (type == QLatin1String("pong"))

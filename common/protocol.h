@@ -27,7 +27,8 @@ enum class CloseCode : quint16 {
     BadPassword = 4003,
     ServerFull = 4004,
     SlowConsumer = 4005, // unsent data to this client over its bound
-    IdleTimeout = 4006,
+    IdleTimeout = 4006, // nothing received for too long
+    TooSlow = 4007, // a message was begun but did not arrive whole in time
 };
 
 // Stable error codes, carried in `error` messages.
@@ -44,6 +45,8 @@ inline constexpr char TextEmpty[] = "text-empty";
 inline constexpr char TextTooLong[] = "text-too-long";
 inline constexpr char RateLimited[] = "rate-limited";
 inline constexpr char StoreFailed[] = "store-failed";
+inline constexpr char BadPassword[] = "bad-password";
+inline constexpr char ServerFull[] = "server-full";
 } // namespace ErrorCode
 
 struct ChatMessage
@@ -70,6 +73,7 @@ struct Hello
     QString nick;
     qint64 lastSeq = -1; // the last seq the client has; -1 for a fresh join
     QString resumeToken; // from an earlier welcome: lets this connection replace a stale one
+    QString password; // the room's password, when it has one
     friend bool operator==(const Hello &, const Hello &) = default;
 };
 
@@ -169,6 +173,7 @@ struct Error
     QString code; // stable, see ErrorCode
     QString message; // a sentence for people
     QString clientId; // set when the error refuses one chat message
+    qint64 retryAfterMs = -1; // set when trying again later can succeed (rate limit, password)
     friend bool operator==(const Error &, const Error &) = default;
 };
 

@@ -8,6 +8,10 @@
 #include "server/session.h"
 
 #include <QLoggingCategory>
+#include <QPointer>
+#include <QTimer>
+
+#include <algorithm>
 #include <QRandomGenerator>
 
 Q_LOGGING_CATEGORY(lcRoom, "confab.room")
@@ -77,6 +81,19 @@ bool Room::trimToBudget(QList<ChatMessage> &messages, Keep keep)
     return true;
 }
 
+qint64 Room::passwordPenaltyMs(const QHostAddress &address)
+{
+    const qint64 now = Session::monotonicMs();
+    Guesses &g = m_guesses[address.toString()];
+    // Forget an address's mistakes after ten quiet minutes.
+    if (now - g.lastMs > 10 * 60 * 1000)
+        g.failures = 0;
+    g.lastMs = now;
+    ++g.failures;
+    // 0.25 s, 0.5 s, 1 s ... up to 30 s before the answer to each further wrong guess.
+    return std::min<qint64>(30000, 250LL << std::min(g.failures - 1, 7));
+}
+
 void Room::onHello(Session *session, const Hello &hello)
 {
     if (hello.version != Version) {
@@ -88,6 +105,28 @@ void Room::onHello(Session *session, const Hello &hello)
         session->close(CloseCode::VersionMismatch, QStringLiteral("protocol version mismatch"));
         return;
     }
+    if (m_config.password.isSet() && !m_config.password.matches(hello.password)) {
+        const qint64 delay = passwordPenaltyMs(session->peerAddress());
+        qCInfo(lcRoom).noquote() << "wrong password from" << session->peer() << "- answering in"
+                                 << delay << "ms";
+        const QString message = hello.password.isEmpty()
+            ? tr("This room needs a password.")
+            : tr("The password is not right.");
+        session->stopHelloTimer();
+        QPointer<Session> guard(session);
+        QTimer::singleShot(delay, this, [guard, message, delay] {
+            if (!guard || guard->isClosed())
+                return;
+            guard->sendError(ErrorCode::BadPassword, message, {}, delay);
+            guard->close(CloseCode::BadPassword, QStringLiteral("wrong password"));
+        });
+        return;
+    }
+    admit(session, hello);
+}
+
+void Room::admit(Session *session, const Hello &hello)
+{
     const Confab::Nickname::Checked checked = Confab::Nickname::check(hello.nick);
     if (!checked.ok()) {
         session->sendError(ErrorCode::NickInvalid, checked.error);
@@ -204,6 +243,14 @@ void Room::closeAll(CloseCode code, const QString &reason)
     const QSet<Session *> sessions = m_sessions;
     for (Session *s : sessions)
         s->close(code, reason);
+}
+
+void Room::sweep()
+{
+    const qint64 now = Session::monotonicMs();
+    const QSet<Session *> sessions = m_sessions;
+    for (Session *s : sessions)
+        s->sweep(now);
 }
 
 void Room::onSessionClosed(Session *session)

@@ -3,6 +3,8 @@
 #include "common/protocol.h"
 #include "server/serverconfig.h"
 
+#include <QHostAddress>
+
 #include <QHash>
 #include <QObject>
 #include <QSet>
@@ -32,8 +34,11 @@ public:
 
     // Closes every connection with `code`; sessionsClosed() follows once all are gone.
     void closeAll(Confab::Protocol::CloseCode code, const QString &reason);
+    // Keep-alive and timeouts for every session; called about once a second.
+    void sweep();
 
     QString name() const { return m_config.roomName; }
+    const ServerConfig &config() const { return m_config; }
     int memberCount() const { return int(m_members.size()); }
     int sessionCount() const { return int(m_sessions.size()); }
     QList<Confab::Protocol::Member> members() const;
@@ -50,6 +55,16 @@ private:
     // Trims a batch of messages to the frame budget, dropping from the front or the back.
     enum class Keep { Newest, Oldest };
     static bool trimToBudget(QList<Confab::Protocol::ChatMessage> &messages, Keep keep);
+    void admit(Session *session, const Confab::Protocol::Hello &hello);
+    // Wrong passwords from one address are answered ever more slowly.
+    qint64 passwordPenaltyMs(const QHostAddress &address);
+
+    struct Guesses
+    {
+        int failures = 0;
+        qint64 lastMs = 0;
+    };
+    QHash<QString, Guesses> m_guesses; // by address
 
     ServerConfig m_config;
     HistoryStore *m_store;

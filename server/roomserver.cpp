@@ -3,14 +3,19 @@
 #include "common/protocol.h"
 #include "server/historystore.h"
 #include "server/listener.h"
+#include "server/activityprobe.h"
+#include "server/originpolicy.h"
 #include "server/room.h"
 #include "server/session.h"
 
 #include <QLoggingCategory>
+
+#include <algorithm>
 #include <QStandardPaths>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QWebSocket>
+#include <QWebSocketCorsAuthenticator>
 #include <QWebSocketServer>
 
 Q_LOGGING_CATEGORY(lcServer, "confab.server")
@@ -27,6 +32,21 @@ RoomServer::RoomServer(const ServerConfig &config, QObject *parent)
     // Handshakes are drained as soon as they finish; this is not a connection limit.
     m_wsServer->setMaxPendingConnections(1 << 16);
     connect(m_wsServer, &QWebSocketServer::newConnection, this, &RoomServer::onNewWebSockets);
+    connect(m_wsServer, &QWebSocketServer::originAuthenticationRequired, this,
+            [this](QWebSocketCorsAuthenticator *auth) {
+                const bool allowed = m_originPolicy && m_originPolicy->allows(auth->origin());
+                if (!allowed)
+                    qCInfo(lcServer).noquote() << "refused a web page from" << auth->origin()
+                                               << "(see --allow-origin)";
+                auth->setAllowed(allowed);
+            });
+    m_sweepTimer.setInterval(std::min({ 1000, m_config.idleTimeoutMs / 4,
+                                        m_config.messageTimeoutMs / 4,
+                                        m_config.pingIntervalMs / 2 }));
+    connect(&m_sweepTimer, &QTimer::timeout, this, [this] {
+        if (m_room)
+            m_room->sweep();
+    });
 }
 
 RoomServer::~RoomServer() = default;
@@ -66,7 +86,9 @@ bool RoomServer::start()
         m_store->close();
         return false;
     }
+    m_originPolicy = std::make_unique<OriginPolicy>(m_config.allowedOrigins, port());
     m_room = new Room(m_config, m_store.get(), this);
+    m_sweepTimer.start();
     connect(m_room, &Room::allSessionsClosed, this, [this] {
         if (m_stopping)
             Q_EMIT stopped();
@@ -107,7 +129,7 @@ QHostAddress RoomServer::address() const
 QUrl RoomServer::url() const
 {
     QUrl url;
-    url.setScheme(QStringLiteral("ws"));
+    url.setScheme(isTlsListener(m_tcpServer) ? QStringLiteral("wss") : QStringLiteral("ws"));
     url.setHost(address().toString());
     url.setPort(port());
     return url;
@@ -115,16 +137,46 @@ QUrl RoomServer::url() const
 
 void RoomServer::onNewTcpConnections()
 {
-    while (QTcpSocket *socket = m_tcpServer->nextPendingConnection()) {
-        if (m_stopping) {
-            socket->abort();
-            socket->deleteLater();
-            continue;
-        }
-        // Without this each small frame waits for the previous one's ACK (Nagle).
-        socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-        m_wsServer->handleConnection(socket);
+    while (QTcpSocket *socket = m_tcpServer->nextPendingConnection())
+        accept(socket);
+}
+
+void RoomServer::accept(QTcpSocket *socket)
+{
+    const QString address = socket->peerAddress().toString();
+    // Connections past the caps are cut at once: refusing them politely would cost a
+    // handshake each, which is what a flood wants. maxClients is checked again, with a
+    // sentence, once the WebSocket is up; this one leaves room for handshakes under way.
+    if (m_stopping || m_perAddress.value(address) >= m_config.maxPerAddress
+        || m_connectionCount >= m_config.maxClients + m_config.maxPerAddress) {
+        if (!m_stopping)
+            qCInfo(lcServer).noquote() << "refused a connection from" << address
+                                       << "(connection limit)";
+        socket->abort();
+        socket->deleteLater();
+        return;
     }
+    ++m_connectionCount;
+    ++m_perAddress[address];
+    const QString key = address + QLatin1Char('|') + QString::number(socket->peerPort());
+    m_handshaking.insert(key, socket);
+    connect(socket, &QObject::destroyed, this, [this, address, key, socket] {
+        --m_connectionCount;
+        if (--m_perAddress[address] <= 0)
+            m_perAddress.remove(address);
+        if (m_handshaking.value(key) == socket)
+            m_handshaking.remove(key);
+    });
+    // Qt starts no handshake timer for sockets given to handleConnection.
+    auto *handshakeTimer = new QTimer(socket);
+    handshakeTimer->setObjectName(QStringLiteral("confab-handshake"));
+    handshakeTimer->setSingleShot(true);
+    connect(handshakeTimer, &QTimer::timeout, socket, [socket] { socket->abort(); });
+    handshakeTimer->start(m_config.handshakeTimeoutMs);
+    new ActivityProbe(socket);
+    // Without this each small frame waits for the previous one's ACK (Nagle).
+    socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    m_wsServer->handleConnection(socket);
 }
 
 void RoomServer::onNewWebSockets()
@@ -137,7 +189,21 @@ void RoomServer::onNewWebSockets()
             socket->deleteLater();
             continue;
         }
-        auto *session = new Session(socket, m_room, m_config.helloTimeoutMs, m_room);
+        const QString key = socket->peerAddress().toString() + QLatin1Char('|')
+            + QString::number(socket->peerPort());
+        QTcpSocket *tcp = m_handshaking.take(key);
+        ActivityProbe *probe = nullptr;
+        if (tcp) {
+            delete tcp->findChild<QTimer *>(QStringLiteral("confab-handshake"));
+            probe = tcp->findChild<ActivityProbe *>();
+        }
+        auto *session = new Session(socket, m_room, m_room->config(), probe, m_room);
         m_room->addSession(session);
+        if (m_room->sessionCount() > m_config.maxClients) {
+            session->sendError(ErrorCode::ServerFull,
+                               tr("The room is full (%1 connections); try again later.")
+                                   .arg(m_config.maxClients));
+            session->close(CloseCode::ServerFull, QStringLiteral("room full"));
+        }
     }
 }

@@ -2,14 +2,18 @@
 
 #include "server/serverconfig.h"
 
+#include <QHash>
 #include <QObject>
+#include <QTimer>
 #include <QUrl>
 
 #include <memory>
 
 class QTcpServer;
+class QTcpSocket;
 class QWebSocketServer;
 class HistoryStore;
+class OriginPolicy;
 class Room;
 
 // A room host: listens on its own QTcpServer (large backlog, TCP_NODELAY on each accepted
@@ -35,9 +39,10 @@ public:
     QString errorString() const { return m_error; }
     quint16 port() const;
     QHostAddress address() const;
-    QUrl url() const; // ws://ADDR:PORT as it was bound
+    QUrl url() const; // ws://ADDR:PORT (wss:// with TLS) as it was bound
     Room *room() const { return m_room; }
     const ServerConfig &config() const { return m_config; }
+    int connectionCount() const { return m_connectionCount; }
 
     // Where the history lives when no --data-dir is given.
     static QString defaultDataDir();
@@ -48,12 +53,20 @@ Q_SIGNALS:
 private:
     void onNewTcpConnections();
     void onNewWebSockets();
+    void accept(QTcpSocket *socket);
 
     ServerConfig m_config;
     QString m_error;
     std::unique_ptr<HistoryStore> m_store;
+    std::unique_ptr<OriginPolicy> m_originPolicy;
     QTcpServer *m_tcpServer = nullptr;
     QWebSocketServer *m_wsServer;
     Room *m_room = nullptr;
+    QTimer m_sweepTimer;
+    // Accepted TCP connections, in total and by address; sockets still in the handshake,
+    // by peer "address:port", so the WebSocket Qt hands back can be matched to its socket.
+    int m_connectionCount = 0;
+    QHash<QString, int> m_perAddress;
+    QHash<QString, QTcpSocket *> m_handshaking;
     bool m_stopping = false;
 };

@@ -3,8 +3,11 @@
 #include "common/limits.h"
 #include "common/protocol.h"
 
+#include "server/roompassword.h"
+
 #include <QHostAddress>
 #include <QString>
+#include <QStringList>
 
 // Everything a room host can be told, from the command line or the host dialog.
 struct ServerConfig
@@ -20,4 +23,24 @@ struct ServerConfig
     int maxTextLength = Confab::Limits::MaxTextLength;
     int helloTimeoutMs = 10000;
     int listenBacklog = 4096;
+
+    // Guards against peers that misbehave (docs/SECURITY.md lists each with its test).
+    qint64 maxSendBufferBytes = 1024 * 1024; // unsent data to one client before it is dropped
+    int handshakeTimeoutMs = 5000; // TCP accept to finished WebSocket handshake
+    int pingIntervalMs = 30000; // a silent peer is pinged this often
+    int idleTimeoutMs = 75000; // and dropped after this long with nothing received
+    int messageTimeoutMs = 15000; // a message begun must arrive whole within this
+    int maxClients = 1000; // connections in total
+    int maxPerAddress = 64; // connections from one IP address
+    double maxRate = 5.0; // chat messages per second per client; 0: no limit
+    int rateBurst = 20; // messages a client may send at once before the rate applies
+    QStringList allowedOrigins; // web pages allowed besides the room's own; "*", "null"
+    RoomPassword password; // unset: no password
+
+    // Encryption (wss://). With a certificate and key (PEM files, both or neither) the room
+    // speaks TLS 1.2+ only; with tlsSelfSigned and no files it makes a self-signed
+    // certificate once and keeps it in DATA-DIR/tls/ (members pin it on first use).
+    QString tlsCertFile;
+    QString tlsKeyFile;
+    bool tlsSelfSigned = false;
 };

@@ -1,10 +1,14 @@
 #include "server/session.h"
 
 #include "common/codec.h"
+#include "server/activityprobe.h"
 #include "server/room.h"
+#include "server/serverconfig.h"
 
 #include <QLoggingCategory>
 #include <QWebSocket>
+
+#include <chrono>
 
 Q_LOGGING_CATEGORY(lcSession, "confab.session")
 
@@ -13,24 +17,40 @@ using namespace Confab::Protocol;
 namespace {
 // A peer that ignores our close frame is cut off after this long.
 constexpr int CloseGraceMs = 2000;
+// Requests other than chat (history pages, member lists, pings) may come this much faster.
+constexpr double RequestRateFactor = 4.0;
 } // namespace
 
-Session::Session(QWebSocket *socket, Room *room, int helloTimeoutMs, QObject *parent)
+qint64 Session::monotonicMs()
+{
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
+Session::Session(QWebSocket *socket, Room *room, const ServerConfig &config, ActivityProbe *probe,
+                 QObject *parent)
     : QObject(parent)
     , m_socket(socket)
     , m_room(room)
+    , m_config(config)
+    , m_probe(probe)
     , m_peer(QStringLiteral("%1:%2").arg(socket->peerAddress().toString()).arg(socket->peerPort()))
+    , m_peerAddress(socket->peerAddress())
+    , m_chatBucket(config.maxRate, config.rateBurst)
+    , m_requestBucket(config.maxRate * RequestRateFactor, config.rateBurst * 2)
+    , m_lastReceivedMs(monotonicMs())
 {
     socket->setParent(this);
     connect(socket, &QWebSocket::textMessageReceived, this, &Session::onTextMessage);
     connect(socket, &QWebSocket::binaryMessageReceived, this, &Session::onBinaryMessage);
     connect(socket, &QWebSocket::disconnected, this, &Session::onDisconnected);
+    connect(socket, &QWebSocket::pong, this, [this] { noteComplete(); });
 
     m_helloTimer.setSingleShot(true);
     connect(&m_helloTimer, &QTimer::timeout, this, [this] {
         close(CloseCode::HelloTimeout, tr("No valid hello arrived in time."));
     });
-    m_helloTimer.start(helloTimeoutMs);
+    m_helloTimer.start(config.helloTimeoutMs);
 }
 
 Session::~Session() = default;
@@ -45,8 +65,18 @@ void Session::setJoined(const QString &nick, const QString &nickKey, const QStri
 
 void Session::sendFrame(const QString &frame)
 {
-    if (!m_closed)
-        m_socket->sendTextMessage(frame);
+    if (m_closed)
+        return;
+    // A client that stops reading must not grow the server without bound; it can come
+    // back and resume from its last seq.
+    if (m_socket->bytesToWrite() + frame.size() > m_config.maxSendBufferBytes) {
+        qCInfo(lcSession).noquote() << m_peer << m_nick << "dropped: not reading ("
+                                    << m_socket->bytesToWrite() << "bytes unsent)";
+        close(CloseCode::SlowConsumer, QStringLiteral("not reading fast enough"));
+        m_socket->abort();
+        return;
+    }
+    m_socket->sendTextMessage(frame);
 }
 
 void Session::send(const ServerMessage &message)
@@ -54,11 +84,12 @@ void Session::send(const ServerMessage &message)
     sendFrame(QString::fromUtf8(Confab::Codec::encode(message)));
 }
 
-void Session::sendError(const char *code, const QString &message, const QString &clientId)
+void Session::sendError(const char *code, const QString &message, const QString &clientId,
+                        qint64 retryAfterMs)
 {
-    qCInfo(lcSession).noquote() << m_peer << (m_nick.isEmpty() ? QString() : m_nick)
-                                << "error" << code << message;
-    send(Error { QString::fromLatin1(code), message, clientId });
+    qCInfo(lcSession).noquote() << m_peer << (m_nick.isEmpty() ? QString() : m_nick) << "error"
+                                << code << message;
+    send(Error { QString::fromLatin1(code), message, clientId, retryAfterMs });
 }
 
 void Session::close(CloseCode code, const QString &reason)
@@ -71,16 +102,73 @@ void Session::close(CloseCode code, const QString &reason)
     QTimer::singleShot(CloseGraceMs, m_socket, [socket = m_socket] { socket->abort(); });
 }
 
+void Session::sweep(qint64 nowMs)
+{
+    if (m_closed)
+        return;
+    if (m_probe && m_probe->partialSinceMs() >= 0
+        && nowMs - m_probe->partialSinceMs() > m_config.messageTimeoutMs) {
+        qCInfo(lcSession).noquote() << m_peer << m_nick << "dropped: message too slow to arrive";
+        close(CloseCode::TooSlow, QStringLiteral("message took too long to arrive"));
+        return;
+    }
+    const qint64 silent = nowMs - m_lastReceivedMs;
+    if (silent > m_config.idleTimeoutMs) {
+        qCInfo(lcSession).noquote() << m_peer << m_nick << "dropped: silent for" << silent << "ms";
+        close(CloseCode::IdleTimeout, QStringLiteral("nothing received for too long"));
+        return;
+    }
+    if (silent > m_config.pingIntervalMs
+        && (m_lastPingMs < 0 || nowMs - m_lastPingMs > m_config.pingIntervalMs)) {
+        m_lastPingMs = nowMs;
+        m_socket->ping();
+    }
+}
+
+void Session::noteComplete()
+{
+    m_lastReceivedMs = monotonicMs();
+    if (m_probe)
+        m_probe->clearPartial();
+}
+
+bool Session::admit(bool isChat, const QString &clientId)
+{
+    const qint64 now = monotonicMs();
+    TokenBucket &bucket = isChat ? m_chatBucket : m_requestBucket;
+    if (bucket.take(now)) {
+        m_strikes = 0;
+        return true;
+    }
+    // Answered, not dropped: the client keeps the message and may send it again later.
+    // One that keeps on regardless is closed.
+    if (++m_strikes > m_config.rateBurst) {
+        sendError(ErrorCode::RateLimited, tr("Too many messages; the connection is closed."));
+        close(CloseCode::Policy, QStringLiteral("message rate limit exceeded"));
+        return false;
+    }
+    sendError(ErrorCode::RateLimited,
+              tr("Too many messages at once; try again in a moment."), clientId,
+              bucket.waitMs());
+    return false;
+}
+
 void Session::onTextMessage(const QString &text)
 {
+    noteComplete();
     if (m_closed)
         return;
     auto decoded = Confab::Codec::decodeClient(text.toUtf8());
     if (!decoded.ok()) {
-        sendError(qPrintable(decoded.error.code), decoded.error.message);
+        // Garbage counts against the rate like anything else.
+        if (admit(false, {}))
+            sendError(qPrintable(decoded.error.code), decoded.error.message);
         return;
     }
     ClientMessage &message = *decoded.value;
+    const auto *chat = std::get_if<SendChat>(&message);
+    if (!admit(chat != nullptr, chat ? chat->clientId : QString()))
+        return;
     if (auto *hello = std::get_if<Hello>(&message)) {
         if (isJoined()) {
             sendError(ErrorCode::AlreadyJoined, tr("This connection has already joined the room."));
@@ -93,7 +181,7 @@ void Session::onTextMessage(const QString &text)
         sendError(ErrorCode::NotJoined, tr("Say hello before anything else."));
         return;
     }
-    if (auto *chat = std::get_if<SendChat>(&message))
+    if (chat)
         m_room->onChat(this, *chat);
     else if (auto *history = std::get_if<HistoryRequest>(&message))
         m_room->onHistory(this, *history);
@@ -106,6 +194,7 @@ void Session::onTextMessage(const QString &text)
 
 void Session::onBinaryMessage(const QByteArray &)
 {
+    noteComplete();
     if (!m_closed)
         sendError(ErrorCode::BadMessage, tr("Binary messages are not part of this protocol."));
 }

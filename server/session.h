@@ -1,36 +1,52 @@
 #pragma once
 
 #include "common/protocol.h"
+#include "server/tokenbucket.h"
 
+#include <QHostAddress>
 #include <QObject>
+#include <QPointer>
 #include <QTimer>
 
 class QWebSocket;
 class Room;
+class ActivityProbe;
+struct ServerConfig;
 
 // One connected peer. Owns its socket, decodes what arrives, and passes each valid
 // request to the room; everything invalid is answered here with an `error` (or a close)
-// without the room ever seeing it.
+// without the room ever seeing it. It also enforces the per-connection limits: rate,
+// unsent data, and (through sweep()) keep-alive, idle and slow-message timeouts.
 class Session final : public QObject
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(Session)
 
 public:
-    Session(QWebSocket *socket, Room *room, int helloTimeoutMs, QObject *parent = nullptr);
+    Session(QWebSocket *socket, Room *room, const ServerConfig &config, ActivityProbe *probe,
+            QObject *parent = nullptr);
     ~Session() override;
 
     bool isJoined() const { return !m_nick.isEmpty(); }
+    bool isClosed() const { return m_closed; }
     QString nick() const { return m_nick; }
     QString nickKey() const { return m_nickKey; }
     QString peer() const { return m_peer; }
+    QHostAddress peerAddress() const { return m_peerAddress; }
     QString resumeToken() const { return m_resumeToken; }
 
     void setJoined(const QString &nick, const QString &nickKey, const QString &resumeToken);
+    // The room is deliberately taking its time to answer (a wrong password).
+    void stopHelloTimer() { m_helloTimer.stop(); }
     void sendFrame(const QString &frame);
     void send(const Confab::Protocol::ServerMessage &message);
-    void sendError(const char *code, const QString &message, const QString &clientId = {});
+    void sendError(const char *code, const QString &message, const QString &clientId = {},
+                   qint64 retryAfterMs = -1);
     void close(Confab::Protocol::CloseCode code, const QString &reason);
+    // Called about once a second: pings a quiet peer, drops a silent or dripping one.
+    void sweep(qint64 nowMs);
+
+    static qint64 monotonicMs();
 
 Q_SIGNALS:
     void closed(Session *session);
@@ -39,13 +55,23 @@ private:
     void onTextMessage(const QString &text);
     void onBinaryMessage(const QByteArray &data);
     void onDisconnected();
+    void noteComplete(); // a whole message or pong arrived
+    bool admit(bool isChat, const QString &clientId);
 
     QWebSocket *m_socket;
     Room *m_room;
+    const ServerConfig &m_config;
+    QPointer<ActivityProbe> m_probe;
     QTimer m_helloTimer;
     QString m_peer;
+    QHostAddress m_peerAddress;
     QString m_nick;
     QString m_nickKey;
     QString m_resumeToken;
+    TokenBucket m_chatBucket;
+    TokenBucket m_requestBucket; // history, members, pings: generous, but bounded
+    int m_strikes = 0; // messages sent while rate-limited, in a row
+    qint64 m_lastReceivedMs;
+    qint64 m_lastPingMs = -1;
     bool m_closed = false;
 };

@@ -28,9 +28,11 @@ private Q_SLOTS:
     void clientRoundTrip_data()
     {
         QTest::addColumn<ClientMessage>("message");
-        QTest::newRow("hello") << ClientMessage(Hello { 1, QStringLiteral("Alice"), -1, {} });
+        QTest::newRow("hello") << ClientMessage(Hello { 1, QStringLiteral("Alice"), -1, {}, {} });
         QTest::newRow("hello-resume")
-            << ClientMessage(Hello { 1, QStringLiteral("민수"), 42, QStringLiteral("tok") });
+            << ClientMessage(Hello { 1, QStringLiteral("민수"), 42, QStringLiteral("tok"), {} });
+        QTest::newRow("hello-password")
+            << ClientMessage(Hello { 1, QStringLiteral("Bob"), -1, {}, QStringLiteral("s3cret") });
         QTest::newRow("chat") << ClientMessage(
             SendChat { QStringLiteral("c-1"), QStringLiteral("안녕하세요 👋\nline two") });
         QTest::newRow("history-before") << ClientMessage(HistoryRequest { 100, -1, 50 });
@@ -70,10 +72,13 @@ private Q_SLOTS:
         QTest::newRow("history")
             << ServerMessage(HistoryPage { 10, -1, { sample(8, QStringLiteral("a")) }, true });
         QTest::newRow("error") << ServerMessage(Error { QString::fromLatin1(ErrorCode::NickTaken),
-                                                        QStringLiteral("taken"), {} });
+                                                        QStringLiteral("taken"), {}, -1 });
         QTest::newRow("error-for-message")
             << ServerMessage(Error { QString::fromLatin1(ErrorCode::TextTooLong),
-                                     QStringLiteral("too long"), QStringLiteral("c-9") });
+                                     QStringLiteral("too long"), QStringLiteral("c-9"), -1 });
+        QTest::newRow("error-retry")
+            << ServerMessage(Error { QString::fromLatin1(ErrorCode::RateLimited),
+                                     QStringLiteral("slow down"), QStringLiteral("c-9"), 1200 });
         QTest::newRow("pong") << ServerMessage(Pong { QStringLiteral("t") });
         QTest::newRow("ping") << ServerMessage(Ping { QStringLiteral("t") });
     }

@@ -14,6 +14,13 @@ class TestHistory : public QObject
     Q_OBJECT
 
 private:
+    // These tests send hundreds of messages at once; the rate limit has its own tests.
+    static ServerConfig unlimited()
+    {
+        ServerConfig config;
+        config.maxRate = 0;
+        return config;
+    }
     static void send(TestClient &client, int count, const QString &prefix)
     {
         for (int i = 1; i <= count; ++i)
@@ -32,7 +39,7 @@ private Q_SLOTS:
     void lateJoinerPagesBackToFirst()
     {
         ServerFixture f;
-        QVERIFY(f.start());
+        QVERIFY(f.start(unlimited()));
         TestClient writer;
         QVERIFY(!writer.join(f.url(), QStringLiteral("Writer")).isEmpty());
         send(writer, 250, QStringLiteral("m"));
@@ -65,7 +72,7 @@ private Q_SLOTS:
     void duplicateClientIdStoredOnceAckedTwice()
     {
         ServerFixture f;
-        QVERIFY(f.start());
+        QVERIFY(f.start(unlimited()));
         TestClient a, b;
         QVERIFY(!a.join(f.url(), QStringLiteral("Alice")).isEmpty());
         QVERIFY(!b.join(f.url(), QStringLiteral("Bob")).isEmpty());
@@ -98,7 +105,7 @@ private Q_SLOTS:
     void resumeGetsExactlyWhatWasMissed()
     {
         ServerFixture f;
-        QVERIFY(f.start());
+        QVERIFY(f.start(unlimited()));
         TestClient writer;
         QVERIFY(!writer.join(f.url(), QStringLiteral("Writer")).isEmpty());
         send(writer, 10, QStringLiteral("before"));
@@ -134,7 +141,7 @@ private Q_SLOTS:
     void resumeBeyondOneFrame()
     {
         ServerFixture f;
-        QVERIFY(f.start());
+        QVERIFY(f.start(unlimited()));
         TestClient writer;
         QVERIFY(!writer.join(f.url(), QStringLiteral("Writer")).isEmpty());
         const int total = Confab::Limits::MaxHistoryPage + 100;
@@ -159,7 +166,7 @@ private Q_SLOTS:
     void batchesStayInsideTheFrameBudget()
     {
         ServerFixture f;
-        QVERIFY(f.start());
+        QVERIFY(f.start(unlimited()));
         TestClient writer;
         QVERIFY(!writer.join(f.url(), QStringLiteral("Writer")).isEmpty());
         // 100 messages of 4000 Korean characters: about 1.2 MB as UTF-8.
@@ -186,7 +193,7 @@ private Q_SLOTS:
     void historySurvivesRestart()
     {
         QTemporaryDir dir;
-        ServerConfig config;
+        ServerConfig config = unlimited();
         config.bindAddress = QHostAddress::LocalHost;
         config.port = 0;
         config.dataDir = dir.path();
