@@ -46,6 +46,7 @@ void ChatClient::open(const QUrl &url, const QString &nick)
     m_everJoined = false;
     m_syncedSeq = -1;
     m_resumeToken.clear();
+    m_errorString.clear();
     m_backoff.reset();
     connectSocket();
 }
@@ -113,6 +114,12 @@ void ChatClient::onDisconnected()
         return;
     const quint16 code = quint16(socket->closeCode());
     const QString reason = socket->closeReason();
+    if (!reason.isEmpty())
+        m_errorString = reason;
+    else if (socket->error() != QAbstractSocket::UnknownSocketError)
+        m_errorString = socket->errorString();
+    else
+        m_errorString = tr("The connection closed (code %1).").arg(code);
     m_socket = nullptr;
     socket->disconnect(this);
     socket->deleteLater();
@@ -147,6 +154,7 @@ void ChatClient::stopForGood(const QString &code, const QString &message)
         socket->close();
         socket->deleteLater();
     }
+    m_errorString = message;
     m_messages->addEvent(MessageModel::Kind::Info, message, now());
     setState(State::Disconnected);
     Q_EMIT errorReceived(code, message, true);
@@ -206,6 +214,7 @@ void ChatClient::handle(const Welcome &m)
     m_nick = m.nick;
     m_roomName = m.room;
     m_resumeToken = m.resumeToken;
+    m_errorString.clear();
     m_members->setSelf(m.nick);
     m_members->setMembers(m.members);
     m_messages->addMessages(m.history);

@@ -55,6 +55,9 @@ public:
     int outboxSize() const { return int(m_outbox.size()); }
     // Milliseconds until the next reconnect attempt, while WaitingToReconnect.
     int reconnectRemainingMs() const;
+    // Why the connection last ended or could not be made (the server's close reason or
+    // the socket's error), for the status bar; empty while all is well.
+    QString errorString() const { return m_errorString; }
 
     MessageModel *messages() const { return m_messages; }
     MemberModel *members() const { return m_members; }
@@ -107,6 +110,7 @@ private:
     QString m_nick;
     QString m_roomName;
     QString m_resumeToken;
+    QString m_errorString;
     QList<Outgoing> m_outbox;
     // The seq up to which this client holds every message; what it asks to resume from.
     qint64 m_syncedSeq = -1;
