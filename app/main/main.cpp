@@ -104,7 +104,11 @@ int main(int argc, char **argv)
                             .arg(Confab::Protocol::DefaultPort)
                             .arg(parser.value(QStringLiteral("join"))));
     }
+    // The controller decides when the GUI is done: a window closing on the way from the
+    // start dialog to the chat window is not the end.
+    QApplication::setQuitOnLastWindowClosed(false);
     AppController controller(options);
+    QObject::connect(&controller, &AppController::finished, qApp, [] { QCoreApplication::quit(); });
     if (!controller.start())
         return 1;
     return QCoreApplication::exec();
