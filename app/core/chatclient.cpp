@@ -1,13 +1,17 @@
 #include "app/core/chatclient.h"
 
+#include "app/core/certificatetrust.h"
 #include "common/codec.h"
 #include "common/limits.h"
 #include "common/membermodel.h"
 #include "common/messagemodel.h"
 
+#include <QSslError>
 #include <QUuid>
 #include <QWebSocket>
 #include <QWebSocketHandshakeOptions>
+
+#include <algorithm>
 
 using namespace Confab::Protocol;
 
@@ -78,6 +82,7 @@ void ChatClient::connectSocket()
     connect(m_socket, &QWebSocket::connected, this, &ChatClient::onConnected);
     connect(m_socket, &QWebSocket::disconnected, this, &ChatClient::onDisconnected);
     connect(m_socket, &QWebSocket::textMessageReceived, this, &ChatClient::onTextMessage);
+    connect(m_socket, &QWebSocket::sslErrors, this, &ChatClient::onSslErrors);
     QWebSocketHandshakeOptions options;
     options.setSubprotocols({ QString::fromLatin1(Subprotocol) });
     setState(State::Connecting);
@@ -330,4 +335,65 @@ void ChatClient::handle(const Error &m)
 void ChatClient::handle(const Ping &m)
 {
     send(Pong { m.token });
+}
+
+void ChatClient::onSslErrors(const QList<QSslError> &errors)
+{
+    if (!m_socket)
+        return;
+    // A room's self-signed certificate fails by issuer (and by name, when joined by an
+    // address it does not list); the pin stands in for a CA there. Any other fault, such as
+    // an expired certificate or a bad signature, is not forgiven.
+    static constexpr QSslError::SslError pinnable[] = {
+        QSslError::SelfSignedCertificate,
+        QSslError::SelfSignedCertificateInChain,
+        QSslError::UnableToGetLocalIssuerCertificate,
+        QSslError::UnableToGetIssuerCertificate,
+        QSslError::UnableToVerifyFirstCertificate,
+        QSslError::CertificateUntrusted,
+        QSslError::HostNameMismatch,
+    };
+    bool onlyPinnable = !errors.isEmpty();
+    // QWebSocket passes on the peer's certificate; the errors name it too.
+    QSslCertificate certificate = m_socket->sslConfiguration().peerCertificate();
+    QStringList reasons;
+    for (const QSslError &e : errors) {
+        if (std::find(std::begin(pinnable), std::end(pinnable), e.error()) == std::end(pinnable))
+            onlyPinnable = false;
+        if (certificate.isNull())
+            certificate = e.certificate();
+        reasons.append(e.errorString());
+    }
+    const QString hostPort = CertificateTrust::hostPort(m_url);
+    if (!m_trust || !onlyPinnable || certificate.isNull()) {
+        // Qt ends this handshake; the next attempt follows the backoff.
+        Q_EMIT errorReceived(QStringLiteral("certificate-untrusted"),
+                             tr("The certificate of %1 is not trusted: %2")
+                                 .arg(hostPort, reasons.join(QLatin1String("; "))),
+                             false);
+        return;
+    }
+    const QString known = m_trust->knownFingerprint(hostPort);
+    switch (m_trust->check(hostPort, certificate)) {
+    case CertificateTrust::Decision::Trusted:
+        m_socket->ignoreSslErrors(errors);
+        return;
+    case CertificateTrust::Decision::FirstUse:
+        m_socket->ignoreSslErrors(errors);
+        Q_EMIT certificateFirstSeen(hostPort, CertificateTrust::fingerprint(certificate));
+        return;
+    case CertificateTrust::Decision::Changed:
+        break;
+    }
+    QWebSocket *socket = m_socket;
+    m_socket = nullptr;
+    socket->disconnect(this);
+    socket->abort();
+    socket->deleteLater();
+    stopForGood(QStringLiteral("certificate-changed"),
+                tr("The certificate of %1 is not the one it had when you last joined, so Confab "
+                   "did not connect: another machine may be posing as the room. It was %2 and "
+                   "is now %3. If the host made a new certificate, forget the old one and join "
+                   "again.")
+                    .arg(hostPort, known, CertificateTrust::fingerprint(certificate)));
 }

@@ -10,6 +10,8 @@
 class QWebSocket;
 class MessageModel;
 class MemberModel;
+class CertificateTrust;
+class QSslError;
 
 // One member's connection to a room: joins with `hello`, keeps the message and member
 // models up to date, and never loses what the user typed. Outgoing messages wait in an
@@ -65,6 +67,12 @@ public:
     // For tests: the delays used between reconnect attempts.
     void setBackoff(const Backoff &backoff) { m_backoff = backoff; }
 
+    // Pins for wss:// rooms no CA vouches for (self-signed): the first certificate seen at
+    // a host:port is accepted and remembered, a different one later is refused for good
+    // (error "certificate-changed"). Not owned; must outlive this client. Without one,
+    // such rooms fail to connect (error "certificate-untrusted", retried with backoff).
+    void setCertificateTrust(CertificateTrust *trust) { m_trust = trust; }
+
 Q_SIGNALS:
     void stateChanged(ChatClient::State state);
     void joined(); // after each welcome, the first and every rejoin
@@ -73,6 +81,9 @@ Q_SIGNALS:
     void errorReceived(const QString &code, const QString &message, bool fatal);
     void olderLoaded(int count);
     void messageAcked(const QString &clientId, qint64 seq);
+    // A wss:// room's certificate was seen at hostPort for the first time and is now
+    // trusted; show the fingerprint so the user can compare it with the host's.
+    void certificateFirstSeen(const QString &hostPort, const QString &fingerprint);
 
 private:
     struct Outgoing
@@ -86,6 +97,7 @@ private:
     void onConnected();
     void onDisconnected();
     void onTextMessage(const QString &text);
+    void onSslErrors(const QList<QSslError> &errors);
     void handle(const Confab::Protocol::Welcome &m);
     void handle(const Confab::Protocol::ChatMessage &m);
     void handle(const Confab::Protocol::Ack &m);
@@ -119,4 +131,5 @@ private:
     bool m_loadingOlder = false;
     bool m_everJoined = false;
     bool m_closing = false;
+    CertificateTrust *m_trust = nullptr;
 };
