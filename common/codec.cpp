@@ -448,6 +448,8 @@ Decoded<ServerMessage> decodeServer(QByteArrayView json)
         m.message = r.string("message");
         m.clientId = r.string("clientId", false);
         m.retryAfterMs = r.integer("retryAfterMs", false, -1);
+        if (!r.failed() && m.retryAfterMs < -1) // -1 is "absent"; -5 would not re-encode
+            r.fail("retryAfterMs", tr("must not be negative"));
         return finish<ServerMessage>(r, m);
     }
     if (type == QLatin1String("pong"))
