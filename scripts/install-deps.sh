@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Confab needs to build and test, when they are missing.
+# Options: --test adds what the tests need, --fuzz what `make fuzz` needs (clang, libFuzzer).
 # Runs apt-get as root, or through sudo. Safe to run again: it does nothing when all is there.
 set -euo pipefail
 
@@ -13,6 +14,10 @@ if [ "${1:-}" = "--test" ]; then
     packages+=(sqlite3)
     # A node/npm already on the machine (not from Debian) will do.
     command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
+fi
+if [ "${1:-}" = "--fuzz" ]; then
+    # clang with libFuzzer: on Debian 12 libclang-rt-14-dev holds libclang_rt.fuzzer.
+    packages+=(clang-14 libclang-rt-14-dev)
 fi
 
 missing=()
