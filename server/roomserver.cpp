@@ -11,6 +11,7 @@
 #include <QLoggingCategory>
 
 #include <algorithm>
+#include <functional>
 #include <QStandardPaths>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -21,6 +22,24 @@
 Q_LOGGING_CATEGORY(lcServer, "confab.server")
 
 using namespace Confab::Protocol;
+
+namespace {
+// Lives as a child of an accepted socket and releases its place in the connection counts
+// when the socket goes, however it goes. (Qt drops the socket's signal connections when
+// it upgrades it, so QObject::destroyed cannot be relied on.)
+class ConnectionTicket final : public QObject
+{
+public:
+    ConnectionTicket(QTcpSocket *socket, std::function<void()> release)
+        : QObject(socket), m_release(std::move(release))
+    {
+    }
+    ~ConnectionTicket() override { m_release(); }
+
+private:
+    std::function<void()> m_release;
+};
+} // namespace
 
 RoomServer::RoomServer(const ServerConfig &config, QObject *parent)
     : QObject(parent)
@@ -49,7 +68,13 @@ RoomServer::RoomServer(const ServerConfig &config, QObject *parent)
     });
 }
 
-RoomServer::~RoomServer() = default;
+RoomServer::~RoomServer()
+{
+    // Sockets go first, while the counts their tickets update still exist.
+    delete m_room;
+    delete m_wsServer;
+    delete m_tcpServer;
+}
 
 QString RoomServer::defaultDataDir()
 {
@@ -160,7 +185,7 @@ void RoomServer::accept(QTcpSocket *socket)
     ++m_perAddress[address];
     const QString key = address + QLatin1Char('|') + QString::number(socket->peerPort());
     m_handshaking.insert(key, socket);
-    connect(socket, &QObject::destroyed, this, [this, address, key, socket] {
+    new ConnectionTicket(socket, [this, address, key, socket] {
         --m_connectionCount;
         if (--m_perAddress[address] <= 0)
             m_perAddress.remove(address);
@@ -192,12 +217,9 @@ void RoomServer::onNewWebSockets()
         const QString key = socket->peerAddress().toString() + QLatin1Char('|')
             + QString::number(socket->peerPort());
         QTcpSocket *tcp = m_handshaking.take(key);
-        ActivityProbe *probe = nullptr;
-        if (tcp) {
+        if (tcp)
             delete tcp->findChild<QTimer *>(QStringLiteral("confab-handshake"));
-            probe = tcp->findChild<ActivityProbe *>();
-        }
-        auto *session = new Session(socket, m_room, m_room->config(), probe, m_room);
+        auto *session = new Session(socket, tcp, m_room, m_room->config(), m_room);
         m_room->addSession(session);
         if (m_room->sessionCount() > m_config.maxClients) {
             session->sendError(ErrorCode::ServerFull,

@@ -6,6 +6,7 @@
 #include "server/serverconfig.h"
 
 #include <QLoggingCategory>
+#include <QTcpSocket>
 #include <QWebSocket>
 
 #include <chrono>
@@ -27,13 +28,14 @@ qint64 Session::monotonicMs()
     return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
 }
 
-Session::Session(QWebSocket *socket, Room *room, const ServerConfig &config, ActivityProbe *probe,
+Session::Session(QWebSocket *socket, QTcpSocket *tcpSocket, Room *room, const ServerConfig &config,
                  QObject *parent)
     : QObject(parent)
     , m_socket(socket)
     , m_room(room)
     , m_config(config)
-    , m_probe(probe)
+    , m_tcpSocket(tcpSocket)
+    , m_probe(tcpSocket ? tcpSocket->findChild<ActivityProbe *>() : nullptr)
     , m_peer(QStringLiteral("%1:%2").arg(socket->peerAddress().toString()).arg(socket->peerPort()))
     , m_peerAddress(socket->peerAddress())
     , m_chatBucket(config.maxRate, config.rateBurst)
@@ -53,7 +55,13 @@ Session::Session(QWebSocket *socket, Room *room, const ServerConfig &config, Act
     m_helloTimer.start(config.helloTimeoutMs);
 }
 
-Session::~Session() = default;
+Session::~Session()
+{
+    // The WebSocket first (it may still talk to its socket as it goes), then the socket.
+    QPointer<QTcpSocket> tcp = m_tcpSocket;
+    delete m_socket;
+    delete tcp.data();
+}
 
 void Session::setJoined(const QString &nick, const QString &nickKey, const QString &resumeToken)
 {

@@ -11,6 +11,7 @@
 class QWebSocket;
 class Room;
 class ActivityProbe;
+class QTcpSocket;
 struct ServerConfig;
 
 // One connected peer. Owns its socket, decodes what arrives, and passes each valid
@@ -23,7 +24,7 @@ class Session final : public QObject
     Q_DISABLE_COPY_MOVE(Session)
 
 public:
-    Session(QWebSocket *socket, Room *room, const ServerConfig &config, ActivityProbe *probe,
+    Session(QWebSocket *socket, QTcpSocket *tcpSocket, Room *room, const ServerConfig &config,
             QObject *parent = nullptr);
     ~Session() override;
 
@@ -61,6 +62,9 @@ private:
     QWebSocket *m_socket;
     Room *m_room;
     const ServerConfig &m_config;
+    // The socket under m_socket. Qt 6.4 does not delete it when the WebSocket goes (for
+    // sockets given to handleConnection), so the session does.
+    QPointer<QTcpSocket> m_tcpSocket;
     QPointer<ActivityProbe> m_probe;
     QTimer m_helloTimer;
     QString m_peer;
