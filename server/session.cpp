@@ -77,7 +77,9 @@ void Session::sendFrame(const QString &frame)
         return;
     // A client that stops reading must not grow the server without bound; it can come
     // back and resume from its last seq.
-    if (m_socket->bytesToWrite() + frame.size() > m_config.maxSendBufferBytes) {
+    // The bound is on backlog: an idle socket always takes one frame, however large.
+    const qint64 backlog = m_socket->bytesToWrite();
+    if (backlog > 0 && backlog + frame.size() > m_config.maxSendBufferBytes) {
         qCInfo(lcSession).noquote() << m_peer << m_nick << "dropped: not reading ("
                                     << m_socket->bytesToWrite() << "bytes unsent)";
         close(CloseCode::SlowConsumer, QStringLiteral("not reading fast enough"));

@@ -31,6 +31,12 @@ ChatClient::ChatClient(QObject *parent)
 {
     m_reconnectTimer.setSingleShot(true);
     connect(&m_reconnectTimer, &QTimer::timeout, this, &ChatClient::connectSocket);
+    m_retryTimer.setSingleShot(true);
+    connect(&m_retryTimer, &QTimer::timeout, this, [this] {
+        // Resending what may already be stored is safe: the server acks a known clientId
+        // again without storing it twice.
+        sendPending();
+    });
 }
 
 ChatClient::~ChatClient()
@@ -109,6 +115,7 @@ void ChatClient::onConnected()
     hello.nick = m_nick;
     hello.lastSeq = m_everJoined ? m_syncedSeq : -1;
     hello.resumeToken = m_resumeToken;
+    hello.password = m_password;
     send(hello);
 }
 
@@ -176,14 +183,35 @@ QString ChatClient::sendMessage(const QString &text)
     Outgoing out { QUuid::createUuid().toString(QUuid::WithoutBraces), text };
     m_outbox.append(out);
     m_messages->addPending(out.clientId, m_nick, text, now());
-    if (m_state == State::Joined)
-        sendOutgoing(out);
+    sendPending();
     return out.clientId;
 }
 
-void ChatClient::sendOutgoing(const Outgoing &message)
+void ChatClient::sendPending()
 {
-    send(SendChat { message.clientId, message.text });
+    // A bounded window of unacknowledged messages: a long paste is sent as acks come back,
+    // so it never looks like a flood to the server's rate limit.
+    if (m_state != State::Joined || m_retryTimer.isActive())
+        return;
+    for (const Outgoing &out : std::as_const(m_outbox)) {
+        if (m_inFlight.size() >= MaxInFlight)
+            break;
+        if (m_inFlight.contains(out.clientId))
+            continue;
+        m_inFlight.insert(out.clientId);
+        send(SendChat { out.clientId, out.text });
+    }
+}
+
+void ChatClient::takeFromOutbox(const QString &clientId)
+{
+    m_inFlight.remove(clientId);
+    for (qsizetype i = 0; i < m_outbox.size(); ++i) {
+        if (m_outbox.at(i).clientId == clientId) {
+            m_outbox.removeAt(i);
+            break;
+        }
+    }
 }
 
 void ChatClient::requestOlder(int limit)
@@ -243,8 +271,8 @@ void ChatClient::handle(const Welcome &m)
                                 : tr("You joined %1 as %2.").arg(m.room, m.nick),
                          now());
     setState(State::Joined);
-    for (const Outgoing &out : std::as_const(m_outbox))
-        sendOutgoing(out);
+    m_inFlight.clear();
+    sendPending();
     Q_EMIT joined();
 }
 
@@ -259,14 +287,10 @@ void ChatClient::handle(const ChatMessage &m)
 
 void ChatClient::handle(const Ack &m)
 {
-    for (qsizetype i = 0; i < m_outbox.size(); ++i) {
-        if (m_outbox.at(i).clientId == m.clientId) {
-            m_outbox.removeAt(i);
-            break;
-        }
-    }
+    takeFromOutbox(m.clientId);
     m_messages->acknowledge(m.clientId, m.id, m.seq);
     Q_EMIT messageAcked(m.clientId, m.seq);
+    sendPending();
 }
 
 void ChatClient::handle(const Joined &m)
@@ -310,14 +334,21 @@ void ChatClient::handle(const HistoryPage &m)
 
 void ChatClient::handle(const Error &m)
 {
+    // "Not now" is not "never": the message stays in the outbox, shown as sending, and
+    // goes again once the server's wait is over.
+    if (!m.clientId.isEmpty()
+        && (m.code == QLatin1String(ErrorCode::RateLimited)
+            || m.code == QLatin1String(ErrorCode::StoreFailed))) {
+        m_inFlight.remove(m.clientId);
+        if (!m_retryTimer.isActive())
+            m_retryTimer.start(int(qBound(qint64(100), m.retryAfterMs, qint64(30000))));
+        Q_EMIT errorReceived(m.code, m.message, false);
+        return;
+    }
     if (!m.clientId.isEmpty()) {
-        for (qsizetype i = 0; i < m_outbox.size(); ++i) {
-            if (m_outbox.at(i).clientId == m.clientId) {
-                m_outbox.removeAt(i);
-                break;
-            }
-        }
+        takeFromOutbox(m.clientId);
         m_messages->fail(m.clientId, m.message);
+        sendPending();
         Q_EMIT errorReceived(m.code, m.message, false);
         return;
     }
@@ -325,6 +356,7 @@ void ChatClient::handle(const Error &m)
     if (m_state == State::Joining
         && (m.code == QLatin1String(ErrorCode::NickTaken)
             || m.code == QLatin1String(ErrorCode::NickInvalid)
+            || m.code == QLatin1String(ErrorCode::BadPassword)
             || m.code == QLatin1String(ErrorCode::VersionMismatch))) {
         stopForGood(m.code, m.message);
         return;

@@ -4,6 +4,7 @@
 #include "common/protocol.h"
 
 #include <QObject>
+#include <QSet>
 #include <QTimer>
 #include <QUrl>
 
@@ -40,6 +41,8 @@ public:
     // until close() is called or the server refuses for good (bad version, nick refused).
     void open(const QUrl &url, const QString &nick);
     void close();
+    // The room's password, sent with every hello (set before open()).
+    void setPassword(const QString &password) { m_password = password; }
 
     // Queues one chat message and returns its clientId. Sent at once when joined, else
     // after the next join.
@@ -109,7 +112,8 @@ private:
     void handle(const Confab::Protocol::Ping &m);
     void handle(const Confab::Protocol::Pong &) { }
     void send(const Confab::Protocol::ClientMessage &message);
-    void sendOutgoing(const Outgoing &message);
+    void sendPending();
+    void takeFromOutbox(const QString &clientId);
     void stopForGood(const QString &code, const QString &message);
 
     QWebSocket *m_socket = nullptr;
@@ -124,6 +128,11 @@ private:
     QString m_resumeToken;
     QString m_errorString;
     QList<Outgoing> m_outbox;
+    QSet<QString> m_inFlight; // sent on this connection, not yet acked or refused
+    static constexpr int MaxInFlight = 10;
+    QString m_password;
+    // Resends the outbox after the server asked to wait (rate limit, a failed store).
+    QTimer m_retryTimer;
     // The seq up to which this client holds every message; what it asks to resume from.
     qint64 m_syncedSeq = -1;
     bool m_catchingUp = false; // asking `after` pages until caught up
