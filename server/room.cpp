@@ -165,12 +165,16 @@ void Room::admit(Session *session, const Hello &hello)
     welcome.resumeToken = token;
     if (hello.lastSeq >= 0) {
         HistoryStore::Page missed = m_store->after(hello.lastSeq, Confab::Limits::MaxHistoryPage);
-        welcome.hasNewer = missed.hasMore || trimToBudget(missed.messages, Keep::Oldest);
+        // Trim first, always: with `||` a full page (hasMore) skipped the trim, and 100 long
+        // messages made a welcome over the send bound, so every fresh join was dropped (4005).
+        const bool trimmed = trimToBudget(missed.messages, Keep::Oldest);
+        welcome.hasNewer = missed.hasMore || trimmed;
         welcome.history = missed.messages;
         welcome.hasOlder = true; // the client already holds what came before
     } else {
         HistoryStore::Page recent = m_store->latest(m_config.welcomeHistory);
-        welcome.hasOlder = recent.hasMore || trimToBudget(recent.messages, Keep::Newest);
+        const bool trimmed = trimToBudget(recent.messages, Keep::Newest); // always (see above)
+        welcome.hasOlder = recent.hasMore || trimmed;
         welcome.history = recent.messages;
     }
     session->send(welcome);
@@ -224,11 +228,13 @@ void Room::onHistory(Session *session, const HistoryRequest &request)
     page.after = request.after;
     if (request.before >= 0) {
         HistoryStore::Page p = m_store->before(request.before, request.limit);
-        page.hasMore = p.hasMore || trimToBudget(p.messages, Keep::Newest);
+        const bool trimmed = trimToBudget(p.messages, Keep::Newest); // always (see admit())
+        page.hasMore = p.hasMore || trimmed;
         page.messages = p.messages;
     } else {
         HistoryStore::Page p = m_store->after(request.after, request.limit);
-        page.hasMore = p.hasMore || trimToBudget(p.messages, Keep::Oldest);
+        const bool trimmed = trimToBudget(p.messages, Keep::Oldest); // always (see admit())
+        page.hasMore = p.hasMore || trimmed;
         page.messages = p.messages;
     }
     session->send(page);
