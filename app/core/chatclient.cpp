@@ -30,6 +30,8 @@ ChatClient::ChatClient(QObject *parent)
     : QObject(parent), m_messages(new MessageModel(this)), m_members(new MemberModel(this))
 {
     m_reconnectTimer.setSingleShot(true);
+    // The window counts this down to the second; a coarse timer may run 5% over.
+    m_reconnectTimer.setTimerType(Qt::PreciseTimer);
     connect(&m_reconnectTimer, &QTimer::timeout, this, &ChatClient::connectSocket);
     m_retryTimer.setSingleShot(true);
     connect(&m_retryTimer, &QTimer::timeout, this, [this] {

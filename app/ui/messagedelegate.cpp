@@ -8,10 +8,12 @@
 #include <QPainter>
 #include <QTextLayout>
 
+#include <iterator>
+
 namespace {
 
 constexpr int HorizontalPadding = 8;
-constexpr int VerticalPadding = 3;
+constexpr int VerticalPadding = 4;
 constexpr int HeaderSpacing = 6; // between sender, time and status on the header line
 constexpr int TimeSpacing = 8; // between an event's time column and its text
 
@@ -61,9 +63,12 @@ int layOut(QTextLayout &layout, int width)
 // reads at a glance.
 QColor nickColor(const QString &nick, const QPalette &palette)
 {
-    const int hue = int(qHash(nick, 0x5eed) % 360);
+    // A few well-separated hues: a hash over the whole circle gives neighbours that
+    // cannot be told apart.
+    static constexpr int hues[] = { 210, 5, 130, 275, 30, 180, 325, 55 };
+    const int hue = hues[qHash(nick, 0x5eed) % std::size(hues)];
     const bool darkTheme = palette.color(QPalette::Base).lightness() < 128;
-    return QColor::fromHsl(hue, 160, darkTheme ? 170 : 85);
+    return QColor::fromHsl(hue, 170, darkTheme ? 170 : 80);
 }
 
 int eventTimeColumn(const QFont &font)

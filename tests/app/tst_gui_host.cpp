@@ -69,6 +69,7 @@ private Q_SLOTS:
     void hostsFromTheDialogAndChats();
     void reportsATakenPortAndGoesBackToTheDialog();
     void asksForTheNicknameWhenNoneWasGiven();
+    void aTakenNicknameLeadsBackToTheDialog();
 
 private:
     StartOptions hostOptions() const;
@@ -236,6 +237,38 @@ void TestGuiHost::asksForTheNicknameWhenNoneWasGiven()
     QCOMPARE(controller.chatWindow()->client()->nick(), QStringLiteral("zoë"));
     // The nickname is remembered for next time.
     QCOMPARE(QSettings().value(QStringLiteral("nick")).toString(), QStringLiteral("zoë"));
+}
+
+void TestGuiHost::aTakenNicknameLeadsBackToTheDialog()
+{
+    ServerConfig config = hostOptions().hostConfig;
+    config.port = 0;
+    RoomServer room(config);
+    QVERIFY2(room.start(), qPrintable(room.errorString()));
+    ChatClient alice;
+    alice.open(room.url(), QStringLiteral("alice"));
+    QTRY_COMPARE(alice.state(), ChatClient::State::Joined);
+
+    StartOptions options;
+    options.mode = StartOptions::Mode::Join;
+    options.joinUrl = room.url();
+    options.nick = QStringLiteral("ALICE"); // the same person to the server
+    AppController controller(options);
+    QVERIFY(controller.start());
+    QVERIFY(controller.chatWindow());
+    QTRY_VERIFY(controller.startDialog() && controller.startDialog()->isVisible());
+    QTRY_VERIFY(!controller.chatWindow());
+    StartDialog *dialog = controller.startDialog();
+    QCOMPARE(dialog->page(), StartDialog::Page::Join);
+    QVERIFY(!dialog->errorText().isEmpty());
+    QCOMPARE(dialog->findChild<QLineEdit *>(QStringLiteral("address"))->text(), room.url().toString());
+
+    // A different name gets in.
+    typeInto(dialog->findChild<QLineEdit *>(QStringLiteral("nick")), QStringLiteral("alice2"));
+    clickOk(dialog);
+    QTRY_VERIFY(controller.chatWindow());
+    QTRY_COMPARE(controller.chatWindow()->client()->state(), ChatClient::State::Joined);
+    QCOMPARE(controller.chatWindow()->client()->nick(), QStringLiteral("alice2"));
 }
 
 QTEST_MAIN(TestGuiHost)
