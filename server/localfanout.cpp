@@ -2,12 +2,18 @@
 
 #include "server/session.h"
 
+QList<Session *> &LocalFanout::listFor(const Session *session)
+{
+    return session->isGuest() ? m_plain : m_json;
+}
+
 void LocalFanout::add(Session *session)
 {
     if (m_index.contains(session))
         return;
-    m_index.insert(session, m_sessions.size());
-    m_sessions.append(session);
+    QList<Session *> &list = listFor(session);
+    m_index.insert(session, list.size());
+    list.append(session);
 }
 
 void LocalFanout::remove(Session *session)
@@ -17,15 +23,20 @@ void LocalFanout::remove(Session *session)
         return;
     const qsizetype pos = *it;
     m_index.erase(it);
-    Session *last = m_sessions.takeLast();
+    QList<Session *> &list = listFor(session);
+    Session *last = list.takeLast();
     if (last != session) {
-        m_sessions[pos] = last;
+        list[pos] = last;
         m_index[last] = pos;
     }
 }
 
-void LocalFanout::deliver(const QString &frame)
+void LocalFanout::deliver(const FanoutFrames &frames)
 {
-    for (Session *session : std::as_const(m_sessions))
-        session->sendFrame(frame);
+    for (Session *session : std::as_const(m_json))
+        session->sendFrame(frames.json);
+    if (frames.plain.isEmpty())
+        return;
+    for (Session *session : std::as_const(m_plain))
+        session->sendFrame(frames.plain);
 }

@@ -9,10 +9,11 @@
 
 #include <QLoggingCategory>
 #include <QPointer>
+#include <QRandomGenerator>
 #include <QTimer>
+#include <QUuid>
 
 #include <algorithm>
-#include <QRandomGenerator>
 
 Q_LOGGING_CATEGORY(lcRoom, "confab.room")
 
@@ -48,6 +49,58 @@ void Room::addSession(Session *session)
 {
     m_sessions.insert(session);
     connect(session, &Session::closed, this, &Room::onSessionClosed);
+    if (session->isGuest())
+        joinGuest(session);
+}
+
+void Room::joinGuest(Session *session)
+{
+    QString nick;
+    do {
+        nick = QStringLiteral("guest-%1").arg(m_nextGuest++);
+    } while (m_members.contains(Confab::Nickname::key(nick)));
+    const QString key = Confab::Nickname::key(nick);
+    session->setJoined(nick, key, QString());
+    m_members.insert(key, session);
+
+    // A plain page shows only what comes back: greet it, and give it the recent history.
+    const HistoryStore::Page recent = m_store->latest(20);
+    for (const ChatMessage &m : recent.messages)
+        session->sendFrame(plainLine(m));
+    QStringList others;
+    for (const Session *s : std::as_const(m_members)) {
+        if (s != session)
+            others.append(s->nick());
+    }
+    session->sendFrame(others.isEmpty()
+                           ? tr("Welcome to %1. You are %2; nobody else is here yet.")
+                                 .arg(m_config.roomName, nick)
+                           : tr("Welcome to %1. You are %2. Here: %3.")
+                                 .arg(m_config.roomName, nick, others.join(QStringLiteral(", "))));
+    broadcast(Joined { nick, now() });
+    qCInfo(lcRoom).noquote() << "joined:" << nick << "(plain WebSocket) from" << session->peer()
+                             << QStringLiteral("(%1 in the room)").arg(m_members.size());
+    Q_EMIT memberJoined(nick);
+    m_fanout->add(session);
+}
+
+void Room::onGuestText(Session *session, const QString &text)
+{
+    if (text.trimmed().isEmpty())
+        return;
+    const QString clientId = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    post(session, clientId, text);
+}
+
+QString Room::plainLine(const ServerMessage &message)
+{
+    if (const auto *chat = std::get_if<ChatMessage>(&message))
+        return chat->from + QStringLiteral(": ") + chat->text;
+    if (const auto *joined = std::get_if<Joined>(&message))
+        return tr("%1 joined.").arg(joined->nick);
+    if (const auto *left = std::get_if<Left>(&message))
+        return tr("%1 left.").arg(left->nick);
+    return {};
 }
 
 QList<Member> Room::members() const
@@ -192,33 +245,39 @@ void Room::admit(Session *session, const Hello &hello)
 
 void Room::onChat(Session *session, const SendChat &chat)
 {
-    if (chat.text.trimmed().isEmpty()) {
-        session->sendError(ErrorCode::TextEmpty, tr("A message cannot be empty."), chat.clientId);
-        return;
+    post(session, chat.clientId, chat.text);
+}
+
+bool Room::post(Session *session, const QString &clientId, const QString &text)
+{
+    if (text.trimmed().isEmpty()) {
+        session->sendError(ErrorCode::TextEmpty, tr("A message cannot be empty."), clientId);
+        return false;
     }
-    if (chat.text.size() > m_config.maxTextLength) {
+    if (text.size() > m_config.maxTextLength) {
         session->sendError(ErrorCode::TextTooLong,
                            tr("A message can have at most %1 characters; this one has %2.")
                                .arg(m_config.maxTextLength)
-                               .arg(chat.text.size()),
-                           chat.clientId);
-        return;
+                               .arg(text.size()),
+                           clientId);
+        return false;
     }
     const HistoryStore::Appended stored =
-        m_store->append(session->nick(), session->nickKey(), chat.clientId, chat.text, now());
+        m_store->append(session->nick(), session->nickKey(), clientId, text, now());
     if (!stored.ok) {
         qCWarning(lcRoom).noquote() << "could not store a message:" << m_store->errorString();
         session->sendError(ErrorCode::StoreFailed,
-                           tr("The room could not store this message; try again."),
-                           chat.clientId);
-        return;
+                           tr("The room could not store this message; try again."), clientId);
+        return false;
     }
     // Ack after the commit: from here on the message survives a crash of this process.
-    session->send(Ack { chat.clientId, stored.message.id, stored.message.seq });
+    if (!session->isGuest())
+        session->send(Ack { clientId, stored.message.id, stored.message.seq });
     if (stored.duplicate)
-        return;
+        return true;
     broadcast(stored.message);
     Q_EMIT messagePosted(stored.message);
+    return true;
 }
 
 void Room::onHistory(Session *session, const HistoryRequest &request)
@@ -277,6 +336,10 @@ void Room::onSessionClosed(Session *session)
 
 void Room::broadcast(const ServerMessage &message)
 {
-    // Serialised once; every member gets the same (implicitly shared) string.
-    m_fanout->deliver(QString::fromUtf8(Confab::Codec::encode(message)));
+    // Serialised once per wire form; every member gets the same (implicitly shared) string.
+    FanoutFrames frames;
+    frames.json = QString::fromUtf8(Confab::Codec::encode(message));
+    if (m_fanout->hasGuests())
+        frames.plain = plainLine(message);
+    m_fanout->deliver(frames);
 }

@@ -31,6 +31,8 @@ public:
     void onHello(Session *session, const Confab::Protocol::Hello &hello);
     void onChat(Session *session, const Confab::Protocol::SendChat &chat);
     void onHistory(Session *session, const Confab::Protocol::HistoryRequest &request);
+    // A guest's text frame: one chat message, as it is.
+    void onGuestText(Session *session, const QString &text);
 
     // Closes every connection with `code`; sessionsClosed() follows once all are gone.
     void closeAll(Confab::Protocol::CloseCode code, const QString &reason);
@@ -56,6 +58,10 @@ private:
     enum class Keep { Newest, Oldest };
     static bool trimToBudget(QList<Confab::Protocol::ChatMessage> &messages, Keep keep);
     void admit(Session *session, const Confab::Protocol::Hello &hello);
+    void joinGuest(Session *session);
+    // Stores one message from `session` and sends it to everyone; false when refused.
+    bool post(Session *session, const QString &clientId, const QString &text);
+    static QString plainLine(const Confab::Protocol::ServerMessage &message);
     // Wrong passwords from one address are answered ever more slowly.
     qint64 passwordPenaltyMs(const QHostAddress &address);
 
@@ -65,6 +71,7 @@ private:
         qint64 lastMs = 0;
     };
     QHash<QString, Guesses> m_guesses; // by address
+    int m_nextGuest = 1;
 
     ServerConfig m_config;
     HistoryStore *m_store;

@@ -7,11 +7,13 @@
 #include "server/originpolicy.h"
 #include "server/room.h"
 #include "server/session.h"
+#include "server/webpages.h"
 
 #include <QLoggingCategory>
 
 #include <algorithm>
 #include <functional>
+#include <memory>
 #include <QStandardPaths>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -201,7 +203,31 @@ void RoomServer::accept(QTcpSocket *socket)
     new ActivityProbe(socket);
     // Without this each small frame waits for the previous one's ACK (Nagle).
     socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-    m_wsServer->handleConnection(socket);
+    // The same port serves the web client over plain HTTP: look at the request head
+    // (without reading it) and hand WebSocket upgrades to Qt, answer the rest here.
+    auto sniffed = std::make_shared<QMetaObject::Connection>();
+    const auto sniff = [this, socket, sniffed] {
+        constexpr qsizetype MaxHead = 8192;
+        const QByteArray peeked = socket->peek(MaxHead);
+        const qsizetype end = peeked.indexOf("\r\n\r\n");
+        if (end < 0) {
+            if (peeked.size() >= MaxHead)
+                socket->abort();
+            return;
+        }
+        QObject::disconnect(*sniffed);
+        const QByteArray head = peeked.left(end);
+        if (WebPages::isWebSocketUpgrade(head)) {
+            m_wsServer->handleConnection(socket);
+            return;
+        }
+        socket->skip(end + 4);
+        connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+        WebPages::respond(socket, head);
+    };
+    *sniffed = connect(socket, &QTcpSocket::readyRead, this, sniff);
+    if (socket->bytesAvailable() > 0)
+        sniff();
 }
 
 void RoomServer::onNewWebSockets()

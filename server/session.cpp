@@ -43,6 +43,7 @@ Session::Session(QWebSocket *socket, QTcpSocket *tcpSocket, Room *room, const Se
     , m_lastReceivedMs(monotonicMs())
 {
     socket->setParent(this);
+    m_guest = socket->subprotocol().isEmpty();
     connect(socket, &QWebSocket::textMessageReceived, this, &Session::onTextMessage);
     connect(socket, &QWebSocket::binaryMessageReceived, this, &Session::onBinaryMessage);
     connect(socket, &QWebSocket::disconnected, this, &Session::onDisconnected);
@@ -52,7 +53,8 @@ Session::Session(QWebSocket *socket, QTcpSocket *tcpSocket, Room *room, const Se
     connect(&m_helloTimer, &QTimer::timeout, this, [this] {
         close(CloseCode::HelloTimeout, tr("No valid hello arrived in time."));
     });
-    m_helloTimer.start(config.helloTimeoutMs);
+    if (!m_guest) // guests join as they connect
+        m_helloTimer.start(config.helloTimeoutMs);
 }
 
 Session::~Session()
@@ -99,7 +101,10 @@ void Session::sendError(const char *code, const QString &message, const QString 
 {
     qCInfo(lcSession).noquote() << m_peer << (m_nick.isEmpty() ? QString() : m_nick) << "error"
                                 << code << message;
-    send(Error { QString::fromLatin1(code), message, clientId, retryAfterMs });
+    if (m_guest)
+        sendFrame(tr("error: %1").arg(message));
+    else
+        send(Error { QString::fromLatin1(code), message, clientId, retryAfterMs });
 }
 
 void Session::close(CloseCode code, const QString &reason)
@@ -168,6 +173,11 @@ void Session::onTextMessage(const QString &text)
     noteComplete();
     if (m_closed)
         return;
+    if (m_guest) {
+        if (admit(true, {}))
+            m_room->onGuestText(this, text);
+        return;
+    }
     auto decoded = Confab::Codec::decodeClient(text.toUtf8());
     if (!decoded.ok()) {
         // Garbage counts against the rate like anything else.

@@ -29,6 +29,9 @@ public:
     ~Session() override;
 
     bool isJoined() const { return !m_nick.isEmpty(); }
+    // A plain WebSocket client (it offered no subprotocol): what it sends is chat text,
+    // what it gets is `nick: text` lines.
+    bool isGuest() const { return m_guest; }
     bool isClosed() const { return m_closed; }
     QString nick() const { return m_nick; }
     QString nickKey() const { return m_nickKey; }
@@ -78,4 +81,5 @@ private:
     qint64 m_lastReceivedMs;
     qint64 m_lastPingMs = -1;
     bool m_closed = false;
+    bool m_guest = false;
 };

@@ -1,0 +1,1 @@
+// Placeholder: the web client is being written.
