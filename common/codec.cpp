@@ -46,7 +46,7 @@ QJsonArray membersArray(const QList<Member> &members)
 {
     QJsonArray array;
     for (const Member &m : members)
-        array.append(QJsonObject { { "nick", m.nick } });
+        array.append(QJsonObject { { "nick", m.nick }, { "status", m.status } });
     return array;
 }
 
@@ -77,6 +77,14 @@ struct ClientEncoder
         return o;
     }
     QJsonObject operator()(const MembersRequest &) const { return { { "type", "members" } }; }
+    QJsonObject operator()(const SetTyping &m) const
+    {
+        return { { "type", "typing" }, { "active", m.active } };
+    }
+    QJsonObject operator()(const SetPresence &m) const
+    {
+        return { { "type", "presence" }, { "status", m.status } };
+    }
     QJsonObject operator()(const Pong &m) const { return { { "type", "pong" }, { "token", m.token } }; }
     QJsonObject operator()(const Ping &m) const
     {
@@ -138,6 +146,14 @@ struct ServerEncoder
     }
     QJsonObject operator()(const Pong &m) const { return { { "type", "pong" }, { "token", m.token } }; }
     QJsonObject operator()(const Ping &m) const { return { { "type", "ping" }, { "token", m.token } }; }
+    QJsonObject operator()(const Typing &m) const
+    {
+        return { { "type", "typing" }, { "nick", m.nick }, { "active", m.active } };
+    }
+    QJsonObject operator()(const PresenceChanged &m) const
+    {
+        return { { "type", "presence" }, { "nick", m.nick }, { "status", m.status } };
+    }
 };
 
 QByteArray toJson(const QJsonObject &o)
@@ -227,6 +243,13 @@ private:
     QString m_error;
 };
 
+void checkStatus(Reader &r, const QString &status)
+{
+    if (!r.failed() && status != QLatin1String(Status::Online)
+        && status != QLatin1String(Status::Away))
+        r.fail("status", tr("must be \"online\" or \"away\""));
+}
+
 ChatMessage readChat(Reader &r)
 {
     ChatMessage m;
@@ -267,7 +290,12 @@ QList<Member> readMembers(Reader &r, const char *key)
             break;
         }
         Reader inner(v.toObject());
-        list.append(Member { inner.string("nick") });
+        Member member;
+        member.nick = inner.string("nick");
+        if (const QString status = inner.string("status", false); !status.isEmpty())
+            member.status = status;
+        checkStatus(inner, member.status);
+        list.append(member);
         if (inner.failed()) {
             r.failWith(inner.error());
             break;
@@ -386,6 +414,13 @@ Decoded<ClientMessage> decodeClient(QByteArrayView json)
         return finish<ClientMessage>(r, Ping { r.string("token", false) });
     if (type == QLatin1String("pong"))
         return finish<ClientMessage>(r, Pong { r.string("token", false) });
+    if (type == QLatin1String("typing"))
+        return finish<ClientMessage>(r, SetTyping { r.boolean("active") });
+    if (type == QLatin1String("presence")) {
+        SetPresence m { r.string("status") };
+        checkStatus(r, m.status);
+        return finish<ClientMessage>(r, m);
+    }
     return failure<ClientMessage>(ErrorCode::UnknownType,
                                   tr("Unknown message type \"%1\".").arg(type.left(40)));
 }
@@ -456,6 +491,15 @@ Decoded<ServerMessage> decodeServer(QByteArrayView json)
         return finish<ServerMessage>(r, Pong { r.string("token", false) });
     if (type == QLatin1String("ping"))
         return finish<ServerMessage>(r, Ping { r.string("token", false) });
+    if (type == QLatin1String("typing")) {
+        Typing m { r.string("nick"), r.boolean("active") };
+        return finish<ServerMessage>(r, m);
+    }
+    if (type == QLatin1String("presence")) {
+        PresenceChanged m { r.string("nick"), r.string("status") };
+        checkStatus(r, m.status);
+        return finish<ServerMessage>(r, m);
+    }
     return failure<ServerMessage>(ErrorCode::UnknownType,
                                   tr("Unknown message type \"%1\".").arg(type.left(40)));
 }

@@ -9,7 +9,7 @@ namespace Confab::Limits {
 // A text frame and a whole text message; Qt's default is about 2 GiB.
 inline constexpr quint64 MaxFrameBytes = 64 * 1024;
 inline constexpr quint64 MaxMessageBytes = 64 * 1024;
-// A chat message's text, in UTF-16 code units after trimming.
+// A chat message's text, in UTF-16 code units, as sent (not trimmed).
 inline constexpr int MaxTextLength = 4000;
 // A nickname, in Unicode code points after NFKC normalisation.
 inline constexpr int MaxNickLength = 32;

@@ -30,6 +30,13 @@ QVariant MemberModel::data(const QModelIndex &index, int role) const
     case Qt::DisplayRole:
     case NickRole:
         return member.nick;
+    case StatusRole:
+        return member.status;
+    case IsAwayRole:
+        return member.status == QLatin1String(Confab::Protocol::Status::Away);
+    case Qt::ToolTipRole:
+        return member.status == QLatin1String(Confab::Protocol::Status::Away) ? tr("Away")
+                                                                              : tr("Online");
     case IsSelfRole:
         return !m_self.isEmpty() && Confab::Nickname::key(member.nick) == Confab::Nickname::key(m_self);
     default:
@@ -42,6 +49,8 @@ QHash<int, QByteArray> MemberModel::roleNames() const
     QHash<int, QByteArray> names = QAbstractListModel::roleNames();
     names.insert(NickRole, "nick");
     names.insert(IsSelfRole, "isSelf");
+    names.insert(StatusRole, "status");
+    names.insert(IsAwayRole, "isAway");
     return names;
 }
 
@@ -84,6 +93,16 @@ void MemberModel::setSelf(const QString &nick)
     m_self = nick;
     if (!m_members.isEmpty())
         Q_EMIT dataChanged(index(0), index(int(m_members.size()) - 1), { IsSelfRole });
+}
+
+void MemberModel::setStatus(const QString &nick, const QString &status)
+{
+    const int pos = find(nick);
+    if (pos < 0 || m_members.at(pos).status == status)
+        return;
+    m_members[pos].status = status;
+    const QModelIndex i = index(pos);
+    Q_EMIT dataChanged(i, i, { StatusRole, IsAwayRole, Qt::ToolTipRole });
 }
 
 bool MemberModel::contains(const QString &nick) const

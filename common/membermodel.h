@@ -11,7 +11,7 @@ class MemberModel final : public QAbstractListModel
     Q_DISABLE_COPY_MOVE(MemberModel)
 
 public:
-    enum Role { NickRole = Qt::UserRole + 1, IsSelfRole };
+    enum Role { NickRole = Qt::UserRole + 1, IsSelfRole, StatusRole, IsAwayRole };
 
     explicit MemberModel(QObject *parent = nullptr);
 
@@ -24,6 +24,7 @@ public:
     void removeMember(const QString &nick);
     void clear();
     void setSelf(const QString &nick);
+    void setStatus(const QString &nick, const QString &status);
 
     bool contains(const QString &nick) const;
     QStringList nicks() const;

@@ -19,7 +19,7 @@ enum class CloseCode : quint16 {
     Normal = 1000,
     GoingAway = 1001, // the server is shutting down
     BadData = 1007, // invalid UTF-8 (Qt's reader)
-    Policy = 1008, // kept flooding after a rate-limit error; refused origin
+    Policy = 1008, // kept flooding after rate-limit errors (a refused Origin gets HTTP 403)
     TooBig = 1009, // a frame or message over the limit
     VersionMismatch = 4000,
     HelloTimeout = 4001, // no valid hello in time
@@ -43,6 +43,7 @@ inline constexpr char NickInvalid[] = "nick-invalid";
 inline constexpr char NickTaken[] = "nick-taken";
 inline constexpr char TextEmpty[] = "text-empty";
 inline constexpr char TextTooLong[] = "text-too-long";
+inline constexpr char TextInvalid[] = "text-invalid"; // control characters other than \n \t
 inline constexpr char RateLimited[] = "rate-limited";
 inline constexpr char StoreFailed[] = "store-failed";
 inline constexpr char BadPassword[] = "bad-password";
@@ -59,9 +60,16 @@ struct ChatMessage
     friend bool operator==(const ChatMessage &, const ChatMessage &) = default;
 };
 
+// A member's presence on the wire: "online" or "away" (offline members are not members).
+namespace Status {
+inline constexpr char Online[] = "online";
+inline constexpr char Away[] = "away";
+} // namespace Status
+
 struct Member
 {
     QString nick;
+    QString status = QString::fromLatin1(Status::Online);
     friend bool operator==(const Member &, const Member &) = default;
 };
 
@@ -94,7 +102,8 @@ struct HistoryRequest
     friend bool operator==(const HistoryRequest &, const HistoryRequest &) = default;
 };
 
-// Either side may ping (browsers cannot send WebSocket pings); the other answers pong.
+// A client may ping (browsers cannot send WebSocket pings); the server answers pong. The
+// server itself keeps connections alive with WebSocket pings, which browsers answer.
 struct Ping
 {
     QString token;
@@ -113,7 +122,22 @@ struct MembersRequest
     friend bool operator==(const MembersRequest &, const MembersRequest &) = default;
 };
 
-using ClientMessage = std::variant<Hello, SendChat, HistoryRequest, MembersRequest, Ping, Pong>;
+// The user started (active) or stopped typing. Sent at most every few seconds while typing.
+struct SetTyping
+{
+    bool active = true;
+    friend bool operator==(const SetTyping &, const SetTyping &) = default;
+};
+
+// The user is away (set by hand or after idle minutes) or back.
+struct SetPresence
+{
+    QString status; // Status::Online or Status::Away
+    friend bool operator==(const SetPresence &, const SetPresence &) = default;
+};
+
+using ClientMessage = std::variant<Hello, SendChat, HistoryRequest, MembersRequest, Ping, Pong,
+                                   SetTyping, SetPresence>;
 
 // --- server to client -------------------------------------------------------------------
 
@@ -177,9 +201,25 @@ struct Error
     friend bool operator==(const Error &, const Error &) = default;
 };
 
+// Someone started or stopped typing. A client forgets an active notice after a few seconds
+// without a new one, and when that member's message arrives.
+struct Typing
+{
+    QString nick;
+    bool active = true;
+    friend bool operator==(const Typing &, const Typing &) = default;
+};
+
+struct PresenceChanged
+{
+    QString nick;
+    QString status;
+    friend bool operator==(const PresenceChanged &, const PresenceChanged &) = default;
+};
+
 using ServerMessage =
     std::variant<Welcome, ChatMessage, Ack, Joined, Left, Members, HistoryPage, Error, Pong,
-                 Ping>;
+                 Ping, Typing, PresenceChanged>;
 
 // UTC with milliseconds, the one time format on the wire: 2026-11-22T09:30:00.123Z
 QString formatTime(const QDateTime &time);

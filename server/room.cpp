@@ -84,6 +84,20 @@ void Room::joinGuest(Session *session)
     m_fanout->add(session);
 }
 
+void Room::onTyping(Session *session, const bool active)
+{
+    // To everyone, the typist included: one frame for all, and clients skip their own.
+    broadcast(Typing { session->nick(), active });
+}
+
+void Room::onPresence(Session *session, const QString &status)
+{
+    if (session->status() == status)
+        return;
+    session->setStatus(status);
+    broadcast(PresenceChanged { session->nick(), status });
+}
+
 void Room::onGuestText(Session *session, const QString &text)
 {
     if (text.trimmed().isEmpty())
@@ -108,7 +122,7 @@ QList<Member> Room::members() const
     QList<Member> list;
     list.reserve(m_members.size());
     for (const Session *s : m_members)
-        list.append(Member { s->nick() });
+        list.append(Member { s->nick(), s->status() });
     return list;
 }
 
@@ -134,17 +148,56 @@ bool Room::trimToBudget(QList<ChatMessage> &messages, Keep keep)
     return true;
 }
 
-qint64 Room::passwordPenaltyMs(const QHostAddress &address)
+qint64 Room::passwordDelayMs(int failures)
 {
+    // Nothing for a first try; then 0.25 s, 0.5 s, 1 s ... up to 30 s before each check.
+    return failures == 0 ? 0 : std::min<qint64>(30000, 250LL << std::min(failures - 1, 7));
+}
+
+void Room::checkPassword(Session *session, const Hello &hello)
+{
+    const QString address = session->peerAddress().toString();
     const qint64 now = Session::monotonicMs();
-    Guesses &g = m_guesses[address.toString()];
-    // Forget an address's mistakes after ten quiet minutes.
-    if (now - g.lastMs > 10 * 60 * 1000)
+    Guesses &g = m_guesses[address];
+    if (now - g.lastMs > 10 * 60 * 1000) // forget mistakes after ten quiet minutes
         g.failures = 0;
-    g.lastMs = now;
-    ++g.failures;
-    // 0.25 s, 0.5 s, 1 s ... up to 30 s before the answer to each further wrong guess.
-    return std::min<qint64>(30000, 250LL << std::min(g.failures - 1, 7));
+    // One check at a time per address: pipelined or parallel guesses wait their turn
+    // rather than each costing a hash (and each getting the short delay).
+    if (g.checking) {
+        session->sendError(ErrorCode::BadPassword,
+                           tr("Another password check from your address is under way; try "
+                              "again in a moment."),
+                           {}, std::max<qint64>(1000, passwordDelayMs(g.failures)));
+        session->close(CloseCode::BadPassword, QStringLiteral("password check under way"));
+        return;
+    }
+    g.checking = true;
+    // Nothing else this connection sends counts until the verdict.
+    session->setAwaitingVerdict(true);
+    session->stopHelloTimer();
+    QPointer<Session> guard(session);
+    QTimer::singleShot(passwordDelayMs(g.failures), this, [this, guard, address, hello] {
+        Guesses &g = m_guesses[address];
+        g.checking = false;
+        if (!guard || guard->isClosed())
+            return;
+        if (m_config.password.matches(hello.password)) {
+            g.failures = 0;
+            guard->setAwaitingVerdict(false);
+            admit(guard, hello);
+            return;
+        }
+        ++g.failures;
+        g.lastMs = Session::monotonicMs();
+        const qint64 next = passwordDelayMs(g.failures);
+        qCInfo(lcRoom).noquote() << "wrong password from" << guard->peer() << "- the next check"
+                                 << "from there waits" << next << "ms";
+        guard->sendError(ErrorCode::BadPassword,
+                         hello.password.isEmpty() ? tr("This room needs a password.")
+                                                  : tr("The password is not right."),
+                         {}, next);
+        guard->close(CloseCode::BadPassword, QStringLiteral("wrong password"));
+    });
 }
 
 void Room::onHello(Session *session, const Hello &hello)
@@ -158,21 +211,8 @@ void Room::onHello(Session *session, const Hello &hello)
         session->close(CloseCode::VersionMismatch, QStringLiteral("protocol version mismatch"));
         return;
     }
-    if (m_config.password.isSet() && !m_config.password.matches(hello.password)) {
-        const qint64 delay = passwordPenaltyMs(session->peerAddress());
-        qCInfo(lcRoom).noquote() << "wrong password from" << session->peer() << "- answering in"
-                                 << delay << "ms";
-        const QString message = hello.password.isEmpty()
-            ? tr("This room needs a password.")
-            : tr("The password is not right.");
-        session->stopHelloTimer();
-        QPointer<Session> guard(session);
-        QTimer::singleShot(delay, this, [guard, message, delay] {
-            if (!guard || guard->isClosed())
-                return;
-            guard->sendError(ErrorCode::BadPassword, message, {}, delay);
-            guard->close(CloseCode::BadPassword, QStringLiteral("wrong password"));
-        });
+    if (m_config.password.isSet()) {
+        checkPassword(session, hello);
         return;
     }
     admit(session, hello);
@@ -252,6 +292,17 @@ bool Room::post(Session *session, const QString &clientId, const QString &text)
 {
     if (text.trimmed().isEmpty()) {
         session->sendError(ErrorCode::TextEmpty, tr("A message cannot be empty."), clientId);
+        return false;
+    }
+    // Control characters have no business in chat text (\n and \t aside), and refusing
+    // them keeps JSON escaping from growing a message past the batch budget's estimate.
+    const bool hasControl = std::any_of(text.cbegin(), text.cend(), [](QChar c) {
+        return c.category() == QChar::Other_Control && c != QLatin1Char('\n')
+            && c != QLatin1Char('\t') && c != QLatin1Char('\r');
+    });
+    if (hasControl) {
+        session->sendError(ErrorCode::TextInvalid,
+                           tr("A message cannot contain control characters."), clientId);
         return false;
     }
     if (text.size() > m_config.maxTextLength) {

@@ -31,6 +31,8 @@ public:
     void onHello(Session *session, const Confab::Protocol::Hello &hello);
     void onChat(Session *session, const Confab::Protocol::SendChat &chat);
     void onHistory(Session *session, const Confab::Protocol::HistoryRequest &request);
+    void onTyping(Session *session, bool active);
+    void onPresence(Session *session, const QString &status);
     // A guest's text frame: one chat message, as it is.
     void onGuestText(Session *session, const QString &text);
 
@@ -62,13 +64,15 @@ private:
     // Stores one message from `session` and sends it to everyone; false when refused.
     bool post(Session *session, const QString &clientId, const QString &text);
     static QString plainLine(const Confab::Protocol::ServerMessage &message);
-    // Wrong passwords from one address are answered ever more slowly.
-    qint64 passwordPenaltyMs(const QHostAddress &address);
+    // Wrong passwords from one address make each further check from it wait longer.
+    void checkPassword(Session *session, const Confab::Protocol::Hello &hello);
+    static qint64 passwordDelayMs(int failures);
 
     struct Guesses
     {
         int failures = 0;
         qint64 lastMs = 0;
+        bool checking = false;
     };
     QHash<QString, Guesses> m_guesses; // by address
     int m_nextGuest = 1;

@@ -198,7 +198,11 @@ void RoomServer::accept(QTcpSocket *socket)
     auto *handshakeTimer = new QTimer(socket);
     handshakeTimer->setObjectName(QStringLiteral("confab-handshake"));
     handshakeTimer->setSingleShot(true);
-    connect(handshakeTimer, &QTimer::timeout, socket, [socket] { socket->abort(); });
+    // (Once upgraded, the session owns the socket and this timer is gone.)
+    connect(handshakeTimer, &QTimer::timeout, socket, [socket] {
+        socket->abort();
+        socket->deleteLater();
+    });
     handshakeTimer->start(m_config.handshakeTimeoutMs);
     new ActivityProbe(socket);
     // Without this each small frame waits for the previous one's ACK (Nagle).
@@ -211,8 +215,10 @@ void RoomServer::accept(QTcpSocket *socket)
         const QByteArray peeked = socket->peek(MaxHead);
         const qsizetype end = peeked.indexOf("\r\n\r\n");
         if (end < 0) {
-            if (peeked.size() >= MaxHead)
+            if (peeked.size() >= MaxHead) {
                 socket->abort();
+                socket->deleteLater();
+            }
             return;
         }
         QObject::disconnect(*sniffed);
@@ -235,6 +241,9 @@ void RoomServer::onNewWebSockets()
     while (QWebSocket *socket = m_wsServer->nextPendingConnection()) {
         socket->setMaxAllowedIncomingFrameSize(m_config.maxFrameBytes);
         socket->setMaxAllowedIncomingMessageSize(m_config.maxMessageBytes);
+        // Qt splits outgoing text at 512 KiB, and a split inside a character is refused by
+        // Qt's own reader (1007): send every message as one frame instead.
+        socket->setOutgoingFrameSize(QWebSocket::maxOutgoingFrameSize());
         if (m_stopping) {
             socket->close(QWebSocketProtocol::CloseCodeGoingAway);
             socket->deleteLater();

@@ -9,6 +9,7 @@
 #include <QTcpSocket>
 #include <QWebSocket>
 
+#include <algorithm>
 #include <chrono>
 
 Q_LOGGING_CATEGORY(lcSession, "confab.session")
@@ -55,6 +56,9 @@ Session::Session(QWebSocket *socket, QTcpSocket *tcpSocket, Room *room, const Se
     });
     if (!m_guest) // guests join as they connect
         m_helloTimer.start(config.helloTimeoutMs);
+    // The handshake's own bytes are not the start of a message.
+    if (m_probe)
+        m_probe->clearPartial();
 }
 
 Session::~Session()
@@ -127,7 +131,9 @@ void Session::sweep(qint64 nowMs)
         close(CloseCode::TooSlow, QStringLiteral("message took too long to arrive"));
         return;
     }
-    const qint64 silent = nowMs - m_lastReceivedMs;
+    // A peer's own WebSocket pings are signs of life too.
+    const qint64 lastHeard = std::max(m_lastReceivedMs, m_probe ? m_probe->lastControlMs() : -1);
+    const qint64 silent = nowMs - lastHeard;
     if (silent > m_config.idleTimeoutMs) {
         qCInfo(lcSession).noquote() << m_peer << m_nick << "dropped: silent for" << silent << "ms";
         close(CloseCode::IdleTimeout, QStringLiteral("nothing received for too long"));
@@ -171,7 +177,7 @@ bool Session::admit(bool isChat, const QString &clientId)
 void Session::onTextMessage(const QString &text)
 {
     noteComplete();
-    if (m_closed)
+    if (m_closed || m_awaitingVerdict)
         return;
     if (m_guest) {
         if (admit(true, {}))
@@ -187,8 +193,12 @@ void Session::onTextMessage(const QString &text)
     }
     ClientMessage &message = *decoded.value;
     const auto *chat = std::get_if<SendChat>(&message);
-    if (!admit(chat != nullptr, chat ? chat->clientId : QString()))
+    if (std::holds_alternative<SetTyping>(message)) {
+        if (!m_typingBucket.take(monotonicMs()))
+            return; // ephemeral: a dropped notice costs nothing
+    } else if (!admit(chat != nullptr, chat ? chat->clientId : QString())) {
         return;
+    }
     if (auto *hello = std::get_if<Hello>(&message)) {
         if (isJoined()) {
             sendError(ErrorCode::AlreadyJoined, tr("This connection has already joined the room."));
@@ -209,13 +219,17 @@ void Session::onTextMessage(const QString &text)
         send(Members { m_room->members() });
     else if (auto *ping = std::get_if<Ping>(&message))
         send(Pong { ping->token });
+    else if (auto *typing = std::get_if<SetTyping>(&message))
+        m_room->onTyping(this, typing->active);
+    else if (auto *presence = std::get_if<SetPresence>(&message))
+        m_room->onPresence(this, presence->status);
     // A pong needs no answer; that it arrived is what counts.
 }
 
 void Session::onBinaryMessage(const QByteArray &)
 {
     noteComplete();
-    if (!m_closed)
+    if (!m_closed && admit(false, {}))
         sendError(ErrorCode::BadMessage, tr("Binary messages are not part of this protocol."));
 }
 

@@ -38,10 +38,15 @@ public:
     QString peer() const { return m_peer; }
     QHostAddress peerAddress() const { return m_peerAddress; }
     QString resumeToken() const { return m_resumeToken; }
+    QString status() const { return m_status; }
+    void setStatus(const QString &status) { m_status = status; }
+
 
     void setJoined(const QString &nick, const QString &nickKey, const QString &resumeToken);
     // The room is deliberately taking its time to answer (a wrong password).
     void stopHelloTimer() { m_helloTimer.stop(); }
+    // While the room checks this connection's password, what else it sends is ignored.
+    void setAwaitingVerdict(bool waiting) { m_awaitingVerdict = waiting; }
     void sendFrame(const QString &frame);
     void send(const Confab::Protocol::ServerMessage &message);
     void sendError(const char *code, const QString &message, const QString &clientId = {},
@@ -77,9 +82,13 @@ private:
     QString m_resumeToken;
     TokenBucket m_chatBucket;
     TokenBucket m_requestBucket; // history, members, pings: generous, but bounded
+    // Typing notices have their own, rarer allowance; extra ones are dropped silently.
+    TokenBucket m_typingBucket { 0.5, 3 }; // one every 2 s, after 3
+    QString m_status = QString::fromLatin1(Confab::Protocol::Status::Online);
     int m_strikes = 0; // messages sent while rate-limited, in a row
     qint64 m_lastReceivedMs;
     qint64 m_lastPingMs = -1;
     bool m_closed = false;
     bool m_guest = false;
+    bool m_awaitingVerdict = false;
 };

@@ -33,6 +33,17 @@ ChatClient::ChatClient(QObject *parent)
     // The window counts this down to the second; a coarse timer may run 5% over.
     m_reconnectTimer.setTimerType(Qt::PreciseTimer);
     connect(&m_reconnectTimer, &QTimer::timeout, this, &ChatClient::connectSocket);
+    m_typingExpiry.setInterval(1000);
+    connect(&m_typingExpiry, &QTimer::timeout, this, [this] {
+        const qint64 now = m_monotonic.elapsed();
+        const qsizetype before = m_typing.size();
+        m_typing.removeIf([now](const auto &entry) { return entry.second <= now; });
+        if (m_typing.size() != before)
+            Q_EMIT typingChanged();
+        if (m_typing.isEmpty())
+            m_typingExpiry.stop();
+    });
+    m_monotonic.start();
     m_retryTimer.setSingleShot(true);
     connect(&m_retryTimer, &QTimer::timeout, this, [this] {
         // Resending what may already be stored is safe: the server acks a known clientId
@@ -186,7 +197,79 @@ QString ChatClient::sendMessage(const QString &text)
     m_outbox.append(out);
     m_messages->addPending(out.clientId, m_nick, text, now());
     sendPending();
+    m_typingSentMs = -1; // others stop showing us as typing when the message arrives
     return out.clientId;
+}
+
+void ChatClient::setTyping(bool typing)
+{
+    if (m_state != State::Joined)
+        return;
+    constexpr qint64 RefreshMs = 3000;
+    const qint64 now = m_monotonic.elapsed();
+    if (typing && (m_typingSentMs < 0 || now - m_typingSentMs >= RefreshMs)) {
+        m_typingSentMs = now;
+        send(SetTyping { true });
+    } else if (!typing && m_typingSentMs >= 0) {
+        m_typingSentMs = -1;
+        send(SetTyping { false });
+    }
+}
+
+void ChatClient::setAway(bool away)
+{
+    if (m_away == away)
+        return;
+    m_away = away;
+    if (m_state == State::Joined)
+        send(SetPresence { QString::fromLatin1(away ? Status::Away : Status::Online) });
+}
+
+QStringList ChatClient::typingNicks() const
+{
+    QStringList nicks;
+    for (const auto &entry : m_typing)
+        nicks.append(entry.first);
+    return nicks;
+}
+
+bool ChatClient::isSelf(const QString &nick) const
+{
+    return nick.compare(m_nick, Qt::CaseInsensitive) == 0;
+}
+
+void ChatClient::forgetTyping(const QString &nick)
+{
+    const qsizetype removed =
+        m_typing.removeIf([&](const auto &entry) { return entry.first == nick; });
+    if (removed)
+        Q_EMIT typingChanged();
+}
+
+void ChatClient::handle(const Typing &m)
+{
+    if (isSelf(m.nick))
+        return;
+    if (!m.active)
+        return forgetTyping(m.nick);
+    // A notice is good for a few seconds; the typist refreshes it every three.
+    constexpr qint64 StaleMs = 6000;
+    const qint64 until = m_monotonic.elapsed() + StaleMs;
+    for (auto &entry : m_typing) {
+        if (entry.first == m.nick) {
+            entry.second = until;
+            return;
+        }
+    }
+    m_typing.append({ m.nick, until });
+    if (!m_typingExpiry.isActive())
+        m_typingExpiry.start();
+    Q_EMIT typingChanged();
+}
+
+void ChatClient::handle(const PresenceChanged &m)
+{
+    m_members->setStatus(m.nick, m.status);
 }
 
 void ChatClient::sendPending()
@@ -272,7 +355,14 @@ void ChatClient::handle(const Welcome &m)
                          rejoin ? tr("Reconnected to %1 as %2.").arg(m.room, m.nick)
                                 : tr("You joined %1 as %2.").arg(m.room, m.nick),
                          now());
+    m_typingSentMs = -1;
+    if (!m_typing.isEmpty()) {
+        m_typing.clear();
+        Q_EMIT typingChanged();
+    }
     setState(State::Joined);
+    if (m_away)
+        send(SetPresence { QString::fromLatin1(Status::Away) });
     m_inFlight.clear();
     sendPending();
     Q_EMIT joined();
@@ -281,6 +371,7 @@ void ChatClient::handle(const Welcome &m)
 void ChatClient::handle(const ChatMessage &m)
 {
     m_messages->addMessage(m);
+    forgetTyping(m.from);
     // Live messages arrive in order right after the welcome; while catching up they sit
     // beyond a gap, so they do not advance what this client can resume from.
     if (!m_catchingUp && m.seq > m_syncedSeq)
@@ -304,6 +395,7 @@ void ChatClient::handle(const Joined &m)
 void ChatClient::handle(const Left &m)
 {
     m_members->removeMember(m.nick);
+    forgetTyping(m.nick);
     m_messages->addEvent(MessageModel::Kind::Left, tr("%1 left.").arg(m.nick), m.time);
 }
 

@@ -3,6 +3,7 @@
 #include "app/core/backoff.h"
 #include "common/protocol.h"
 
+#include <QElapsedTimer>
 #include <QObject>
 #include <QSet>
 #include <QTimer>
@@ -47,6 +48,15 @@ public:
     // Queues one chat message and returns its clientId. Sent at once when joined, else
     // after the next join.
     QString sendMessage(const QString &text);
+    // The user is typing (true) or stopped (false). Cheap to call on every keystroke: a
+    // notice goes out at most every few seconds.
+    void setTyping(bool typing);
+    // Away (by hand, or after idle minutes) or back; kept across reconnects.
+    void setAway(bool away);
+    bool isAway() const { return m_away; }
+    // Who else is typing now, in the order they started.
+    QStringList typingNicks() const;
+
     // Asks for the page of history before the oldest message held. No-op while one is
     // already on its way or when there is nothing older.
     void requestOlder(int limit = 100);
@@ -83,6 +93,7 @@ Q_SIGNALS:
     // The server refused something. `fatal` means the client stopped trying.
     void errorReceived(const QString &code, const QString &message, bool fatal);
     void olderLoaded(int count);
+    void typingChanged();
     void messageAcked(const QString &clientId, qint64 seq);
     // A wss:// room's certificate was seen at hostPort for the first time and is now
     // trusted; show the fingerprint so the user can compare it with the host's.
@@ -111,6 +122,10 @@ private:
     void handle(const Confab::Protocol::Error &m);
     void handle(const Confab::Protocol::Ping &m);
     void handle(const Confab::Protocol::Pong &) { }
+    void handle(const Confab::Protocol::Typing &m);
+    void handle(const Confab::Protocol::PresenceChanged &m);
+    void forgetTyping(const QString &nick);
+    bool isSelf(const QString &nick) const;
     void send(const Confab::Protocol::ClientMessage &message);
     void sendPending();
     void takeFromOutbox(const QString &clientId);
@@ -131,6 +146,12 @@ private:
     QSet<QString> m_inFlight; // sent on this connection, not yet acked or refused
     static constexpr int MaxInFlight = 10;
     QString m_password;
+    // Others typing: nick -> when their notice goes stale (monotonic ms).
+    QList<std::pair<QString, qint64>> m_typing;
+    QTimer m_typingExpiry;
+    QElapsedTimer m_monotonic;
+    qint64 m_typingSentMs = -1; // when we last said we are typing; -1: we are not
+    bool m_away = false;
     // Resends the outbox after the server asked to wait (rate limit, a failed store).
     QTimer m_retryTimer;
     // The seq up to which this client holds every message; what it asks to resume from.

@@ -40,6 +40,9 @@ private Q_SLOTS:
         QTest::newRow("members") << ClientMessage(MembersRequest {});
         QTest::newRow("ping") << ClientMessage(Ping { QStringLiteral("p1") });
         QTest::newRow("pong") << ClientMessage(Pong { QStringLiteral("p1") });
+        QTest::newRow("typing") << ClientMessage(SetTyping { true });
+        QTest::newRow("typing-stop") << ClientMessage(SetTyping { false });
+        QTest::newRow("presence") << ClientMessage(SetPresence { QStringLiteral("away") });
     }
     void clientRoundTrip()
     {
@@ -81,6 +84,11 @@ private Q_SLOTS:
                                      QStringLiteral("slow down"), QStringLiteral("c-9"), 1200 });
         QTest::newRow("pong") << ServerMessage(Pong { QStringLiteral("t") });
         QTest::newRow("ping") << ServerMessage(Ping { QStringLiteral("t") });
+        QTest::newRow("typing") << ServerMessage(Typing { QStringLiteral("민수"), true });
+        QTest::newRow("presence")
+            << ServerMessage(PresenceChanged { QStringLiteral("Bob"), QStringLiteral("away") });
+        QTest::newRow("members-away") << ServerMessage(Members {
+            { Member { QStringLiteral("Bob"), QStringLiteral("away") } } });
     }
     void serverRoundTrip()
     {
@@ -147,6 +155,9 @@ private Q_SLOTS:
         QTest::newRow("history neither") << QByteArray(R"({"type":"history"})") << badMessage;
         QTest::newRow("history both")
             << QByteArray(R"({"type":"history","before":5,"after":1})") << badMessage;
+        QTest::newRow("typing no active") << QByteArray(R"({"type":"typing"})") << badMessage;
+        QTest::newRow("presence unknown")
+            << QByteArray(R"({"type":"presence","status":"invisible"})") << badMessage;
         QTest::newRow("history limit zero")
             << QByteArray(R"({"type":"history","before":5,"limit":0})") << badMessage;
     }
