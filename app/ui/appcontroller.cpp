@@ -140,10 +140,11 @@ void AppController::join(const QUrl &url, const QString &nick, const QUrl &hoste
 {
     m_client = std::make_unique<ChatClient>();
     connect(m_client.get(), &ChatClient::errorReceived, this, &AppController::onClientError);
+    // Opened first, so that the window starts out "Connecting…" with its input enabled.
+    m_client->open(url, nick);
     m_window = std::make_unique<ChatWindow>(m_client.get());
     m_window->setHostedUrl(hostedUrl);
     connect(m_window.get(), &ChatWindow::closed, this, &AppController::onChatWindowClosed);
-    m_client->open(url, nick);
     m_window->show();
 }
 

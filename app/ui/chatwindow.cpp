@@ -154,8 +154,11 @@ void ChatWindow::updateStatus()
     m_status->setToolTip(m_client->state() == ChatClient::State::WaitingToReconnect
                              ? m_client->errorString()
                              : QString());
+    // While reconnecting, what is typed waits in the outbox; once the client has stopped
+    // for good it would wait forever.
     const bool canSend = m_client->state() != ChatClient::State::Disconnected;
     m_sendButton->setEnabled(canSend);
+    m_input->setEnabled(canSend);
 }
 
 void ChatWindow::updateTitle()
