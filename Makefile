@@ -9,7 +9,7 @@ JOBS ?= 2
 ARGS ?=
 CMAKE_FLAGS ?=
 
-.PHONY: run test build deps test-deps clean test-sanitize fuzz fuzz-deps
+.PHONY: run test build deps test-deps clean test-sanitize fuzz fuzz-deps deb
 
 deps:
 	@scripts/install-deps.sh
@@ -73,3 +73,9 @@ fuzz: fuzz-deps $(FUZZ_BUILD)/build.ninja
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
+
+# --- Debian package ----------------------------------------------------------------------
+# Builds $(BUILD) and packs it with CPack (cmake/ConfabPackaging.cmake):
+# $(BUILD)/confab_<version>_<arch>.deb, installing to /usr, Depends from dpkg-shlibdeps.
+deb: build
+	cd $(BUILD) && cpack -G DEB

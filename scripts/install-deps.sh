@@ -19,6 +19,12 @@ if [ "${1:-}" = "--fuzz" ]; then
     # clang with libFuzzer: on Debian 12 libclang-rt-14-dev holds libclang_rt.fuzzer.
     packages+=(clang-14 libclang-rt-14-dev)
 fi
+# The window icon is SVG: Qt draws it with the plugins in libqt6svg6 (from qt6-svg-dev).
+packages+=(qt6-svg-dev)
+if [ "${1:-}" = "--test" ]; then
+    # tests/install: desktop-file-validate, appstreamcli, and dpkg-shlibdeps for cpack -G DEB.
+    packages+=(desktop-file-utils appstream dpkg-dev)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
