@@ -4,6 +4,7 @@
 #include "server/historystore.h"
 #include "server/listener.h"
 #include "server/activityprobe.h"
+#include "server/beacon.h"
 #include "server/originpolicy.h"
 #include "server/room.h"
 #include "server/session.h"
@@ -122,6 +123,14 @@ bool RoomServer::start()
     });
     qCInfo(lcServer).noquote() << "room" << m_config.roomName << "history in"
                                << m_store->filePath();
+    if (m_config.announce) {
+        QString idError;
+        const QString roomId = RoomBeacon::loadRoomId(dataDir, &idError);
+        if (!idError.isEmpty())
+            qCWarning(lcServer).noquote() << idError;
+        m_beacon = new RoomBeacon(m_room, roomId, port(), isTlsListener(m_tcpServer), this);
+        m_beacon->start();
+    }
     return true;
 }
 
@@ -130,6 +139,8 @@ void RoomServer::stop()
     if (m_stopping)
         return;
     m_stopping = true;
+    if (m_beacon)
+        m_beacon->stop();
     if (m_tcpServer)
         m_tcpServer->close();
     if (m_room)

@@ -15,6 +15,7 @@ class QWebSocketServer;
 class HistoryStore;
 class OriginPolicy;
 class Room;
+class RoomBeacon;
 
 // A room host: listens on its own QTcpServer (large backlog, TCP_NODELAY on each accepted
 // socket) and upgrades each connection through QWebSocketServer::handleConnection, with
@@ -41,6 +42,8 @@ public:
     QHostAddress address() const;
     QUrl url() const; // ws://ADDR:PORT (wss:// with TLS) as it was bound
     Room *room() const { return m_room; }
+    // The LAN announcer while started with config().announce, else nullptr.
+    RoomBeacon *beacon() const { return m_beacon; }
     const ServerConfig &config() const { return m_config; }
     int connectionCount() const { return m_connectionCount; }
 
@@ -62,6 +65,7 @@ private:
     QTcpServer *m_tcpServer = nullptr;
     QWebSocketServer *m_wsServer;
     Room *m_room = nullptr;
+    RoomBeacon *m_beacon = nullptr;
     QTimer m_sweepTimer;
     // Accepted TCP connections, in total and by address; sockets still in the handshake,
     // by peer "address:port", so the WebSocket Qt hands back can be matched to its socket.

@@ -43,4 +43,11 @@ struct ServerConfig
     QString tlsCertFile;
     QString tlsKeyFile;
     bool tlsSelfSigned = false;
+
+    // LAN announcements (server/beacon.h, docs/DISCOVERY.md): on unless --no-announce.
+    // announceTargets, when not empty, replace the multicast group and broadcast addresses
+    // (tests announce to a loopback port).
+    bool announce = true;
+    QList<QPair<QHostAddress, quint16>> announceTargets;
+    int announceIntervalMs = 2000;
 };

@@ -30,6 +30,9 @@ void addTo(QCommandLineParser &parser)
           tr("FILE") },
         { QStringLiteral("tls-self-signed"),
           tr("Serve wss:// with a self-signed certificate kept in the data directory.") },
+        { QStringLiteral("no-announce"),
+          tr("Do not announce the room on the local network (it can still be joined by "
+             "address).") },
         { QStringLiteral("history-limit"),
           tr("Messages kept in history (default %1).").arg(Confab::Limits::DefaultHistoryLimit),
           tr("N") },
@@ -206,6 +209,7 @@ Parsed read(const QCommandLineParser &parser)
         }
     }
     p.config.tlsSelfSigned = parser.isSet(QStringLiteral("tls-self-signed"));
+    p.config.announce = !parser.isSet(QStringLiteral("no-announce"));
     return p;
 }
 

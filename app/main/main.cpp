@@ -1,6 +1,8 @@
 // confab: one binary that hosts a room, joins one, or serves a room headless.
 // This file only reads argv, picks QCoreApplication or QApplication, and wires the pieces.
 
+#include "app/core/cliclient.h"
+#include "app/core/roomaddress.h"
 #include "app/ui/appcontroller.h"
 #include "server/room.h"
 #include "server/roomserver.h"
@@ -18,11 +20,11 @@ namespace {
 
 bool wantsHeadless(int argc, char **argv)
 {
-    // --help and --version must work with no display, like --server.
+    // --help and --version must work with no display, like --server and --cli.
     for (int i = 1; i < argc; ++i) {
         const QByteArray arg(argv[i]);
-        if (arg == "--server" || arg == "--help" || arg == "-h" || arg == "--help-all"
-            || arg == "--version" || arg == "-v")
+        if (arg == "--server" || arg == "--cli" || arg == "--help" || arg == "-h"
+            || arg == "--help-all" || arg == "--version" || arg == "-v")
             return true;
     }
     return false;
@@ -53,6 +55,31 @@ int runServer(const ServerConfig &config)
     return QCoreApplication::exec();
 }
 
+int runCli(const QCommandLineParser &parser)
+{
+    const RoomAddress::Parsed address = RoomAddress::parse(parser.value(QStringLiteral("join")));
+    if (!parser.isSet(QStringLiteral("join")) || !address.ok())
+        return fail(parser.isSet(QStringLiteral("join"))
+                        ? address.error
+                        : QCoreApplication::translate("main", "--cli needs --join URL."));
+    const QString nick = parser.value(QStringLiteral("nick"));
+    if (nick.trimmed().isEmpty())
+        return fail(QCoreApplication::translate("main", "--cli needs --nick NAME."));
+    CliClient cli;
+    if (parser.isSet(QStringLiteral("password-file"))) {
+        QString error;
+        const QString password =
+            CliClient::readPasswordFile(parser.value(QStringLiteral("password-file")), &error);
+        if (password.isEmpty())
+            return fail(error);
+        cli.setPassword(password);
+    }
+    QObject::connect(&cli, &CliClient::finished, QCoreApplication::instance(),
+                     [](int code) { QCoreApplication::exit(code); });
+    cli.start(address.url, nick);
+    return QCoreApplication::exec();
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -78,6 +105,9 @@ int main(int argc, char **argv)
         { QStringLiteral("join"),
           QCoreApplication::translate("main", "Open the GUI joining the room at URL (ws://HOST:PORT)."),
           QCoreApplication::translate("main", "URL") },
+        { QStringLiteral("cli"),
+          QCoreApplication::translate("main", "With --join: no window; send standard input's "
+                                              "lines, print the room's messages.") },
         { QStringLiteral("nick"), QCoreApplication::translate("main", "Your nickname."),
           QCoreApplication::translate("main", "NAME") },
     });
@@ -89,6 +119,8 @@ int main(int argc, char **argv)
         return fail(server.error);
     if (parser.isSet(QStringLiteral("server")))
         return runServer(server.config);
+    if (parser.isSet(QStringLiteral("cli")))
+        return runCli(parser);
 
     StartOptions options;
     options.hostConfig = server.config;
