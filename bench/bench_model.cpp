@@ -52,7 +52,7 @@ QList<ChatMessage> makeMessages(int n)
     for (int i = 1; i <= n; ++i)
         list.append(ChatMessage { QStringLiteral("id-%1").arg(i), i,
                                   i % 3 ? QStringLiteral("Alice") : QStringLiteral("민수"),
-                                  t0.addSecs(i), texts[i % 4] });
+                                  t0.addSecs(i), texts[i % 4], {}, {}, false, false, {} });
     return list;
 }
 

@@ -23,12 +23,29 @@ QString tr(const char *text)
 
 QJsonObject chatObject(const ChatMessage &m)
 {
-    return { { "type", "chat" },
-             { "id", m.id },
-             { "seq", m.seq },
-             { "from", m.from },
-             { "time", formatTime(m.time) },
-             { "text", m.text } };
+    QJsonObject o { { "type", "chat" },
+                    { "id", m.id },
+                    { "seq", m.seq },
+                    { "from", m.from },
+                    { "time", formatTime(m.time) },
+                    { "text", m.text } };
+    // Optional keys only when set: the common message stays small.
+    if (!m.to.isEmpty())
+        o.insert(QStringLiteral("to"), m.to);
+    if (!m.replyTo.isEmpty())
+        o.insert(QStringLiteral("replyTo"), m.replyTo);
+    if (m.edited)
+        o.insert(QStringLiteral("edited"), true);
+    if (m.deleted)
+        o.insert(QStringLiteral("deleted"), true);
+    if (!m.reactions.isEmpty()) {
+        QJsonArray reactions;
+        for (const Reaction &r : m.reactions)
+            reactions.append(QJsonObject { { "emoji", r.emoji },
+                                           { "nicks", QJsonArray::fromStringList(r.nicks) } });
+        o.insert(QStringLiteral("reactions"), reactions);
+    }
+    return o;
 }
 
 QJsonArray messagesArray(const QList<ChatMessage> &messages)
@@ -65,7 +82,28 @@ struct ClientEncoder
     }
     QJsonObject operator()(const SendChat &m) const
     {
-        return { { "type", "chat" }, { "clientId", m.clientId }, { "text", m.text } };
+        QJsonObject o { { "type", "chat" }, { "clientId", m.clientId }, { "text", m.text } };
+        if (!m.to.isEmpty())
+            o.insert(QStringLiteral("to"), m.to);
+        if (!m.replyTo.isEmpty())
+            o.insert(QStringLiteral("replyTo"), m.replyTo);
+        return o;
+    }
+    QJsonObject operator()(const EditMessage &m) const
+    {
+        return { { "type", "edit" }, { "id", m.id }, { "text", m.text } };
+    }
+    QJsonObject operator()(const DeleteMessage &m) const
+    {
+        return { { "type", "delete" }, { "id", m.id } };
+    }
+    QJsonObject operator()(const React &m) const
+    {
+        return { { "type", "react" }, { "id", m.id }, { "emoji", m.emoji }, { "add", m.add } };
+    }
+    QJsonObject operator()(const SearchRequest &m) const
+    {
+        return { { "type", "search" }, { "query", m.query }, { "limit", m.limit } };
     }
     QJsonObject operator()(const HistoryRequest &m) const
     {
@@ -154,6 +192,18 @@ struct ServerEncoder
     {
         return { { "type", "presence" }, { "nick", m.nick }, { "status", m.status } };
     }
+    QJsonObject operator()(const MessageUpdated &m) const
+    {
+        QJsonObject o = chatObject(m.message);
+        o.insert(QStringLiteral("type"), QStringLiteral("update"));
+        return o;
+    }
+    QJsonObject operator()(const SearchResults &m) const
+    {
+        return { { "type", "results" },
+                 { "query", m.query },
+                 { "messages", messagesArray(m.messages) } };
+    }
 };
 
 QByteArray toJson(const QJsonObject &o)
@@ -225,6 +275,8 @@ public:
         return v.toArray();
     }
 
+    bool has(const char *key) const { return m_object.contains(QLatin1String(key)); }
+
     void fail(const char *key, const QString &what)
     {
         if (m_error.isEmpty())
@@ -258,6 +310,28 @@ ChatMessage readChat(Reader &r)
     m.from = r.string("from");
     m.time = r.time("time");
     m.text = r.string("text");
+    m.to = r.string("to", false);
+    m.replyTo = r.string("replyTo", false);
+    m.edited = r.boolean("edited", false);
+    m.deleted = r.boolean("deleted", false);
+    if (r.has("reactions")) {
+        const QJsonArray reactions = r.array("reactions");
+        for (const QJsonValue &v : reactions) {
+            Reader inner(v.toObject());
+            Reaction reaction;
+            reaction.emoji = inner.string("emoji");
+            for (const QJsonValue &nick : inner.array("nicks")) {
+                if (!nick.isString())
+                    inner.fail("nicks", tr("must hold strings"));
+                reaction.nicks.append(nick.toString());
+            }
+            if (!v.isObject() || inner.failed()) {
+                r.failWith(inner.failed() ? inner.error() : tr("Field \"reactions\" must hold objects."));
+                break;
+            }
+            m.reactions.append(reaction);
+        }
+    }
     return m;
 }
 
@@ -390,6 +464,8 @@ Decoded<ClientMessage> decodeClient(QByteArrayView json)
         SendChat m;
         m.clientId = r.string("clientId");
         m.text = r.string("text");
+        m.to = r.string("to", false);
+        m.replyTo = r.string("replyTo", false);
         if (!r.failed() && (m.clientId.isEmpty() || m.clientId.size() > Limits::MaxClientIdLength))
             r.fail("clientId", tr("must be 1 to %1 characters").arg(Limits::MaxClientIdLength));
         return finish<ClientMessage>(r, m);
@@ -416,6 +492,27 @@ Decoded<ClientMessage> decodeClient(QByteArrayView json)
         return finish<ClientMessage>(r, Pong { r.string("token", false) });
     if (type == QLatin1String("typing"))
         return finish<ClientMessage>(r, SetTyping { r.boolean("active") });
+    if (type == QLatin1String("edit")) {
+        EditMessage m { r.string("id"), r.string("text") };
+        return finish<ClientMessage>(r, m);
+    }
+    if (type == QLatin1String("delete"))
+        return finish<ClientMessage>(r, DeleteMessage { r.string("id") });
+    if (type == QLatin1String("react")) {
+        React m { r.string("id"), r.string("emoji"), r.boolean("add") };
+        // An emoji is one grapheme or a short sequence, never a message in disguise.
+        if (!r.failed() && (m.emoji.isEmpty() || m.emoji.size() > 16))
+            r.fail("emoji", tr("must be 1 to 16 characters"));
+        return finish<ClientMessage>(r, m);
+    }
+    if (type == QLatin1String("search")) {
+        SearchRequest m;
+        m.query = r.string("query");
+        m.limit = int(qBound(qint64(1), r.integer("limit", false, 50), qint64(200)));
+        if (!r.failed() && (m.query.trimmed().isEmpty() || m.query.size() > 200))
+            r.fail("query", tr("must be 1 to 200 characters"));
+        return finish<ClientMessage>(r, m);
+    }
     if (type == QLatin1String("presence")) {
         SetPresence m { r.string("status") };
         checkStatus(r, m.status);
@@ -498,6 +595,16 @@ Decoded<ServerMessage> decodeServer(QByteArrayView json)
     if (type == QLatin1String("presence")) {
         PresenceChanged m { r.string("nick"), r.string("status") };
         checkStatus(r, m.status);
+        return finish<ServerMessage>(r, m);
+    }
+    if (type == QLatin1String("update")) {
+        MessageUpdated m { readChat(r) };
+        return finish<ServerMessage>(r, m);
+    }
+    if (type == QLatin1String("results")) {
+        SearchResults m;
+        m.query = r.string("query");
+        m.messages = readMessages(r, "messages");
         return finish<ServerMessage>(r, m);
     }
     return failure<ServerMessage>(ErrorCode::UnknownType,

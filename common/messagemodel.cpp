@@ -40,6 +40,24 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
         return row.error;
     case ClientIdRole:
         return row.clientId;
+    case ToRole:
+        return row.message.to;
+    case IsDirectRole:
+        return !row.message.to.isEmpty();
+    case ReplyToRole:
+        return row.message.replyTo;
+    case EditedRole:
+        return row.message.edited;
+    case DeletedRole:
+        return row.message.deleted;
+    case ReactionsRole: {
+        QVariantList list;
+        for (const Confab::Protocol::Reaction &r : row.message.reactions)
+            list.append(QVariantMap { { QStringLiteral("emoji"), r.emoji },
+                                      { QStringLiteral("nicks"), r.nicks },
+                                      { QStringLiteral("count"), r.nicks.size() } });
+        return list;
+    }
     default:
         return {};
     }
@@ -56,7 +74,13 @@ QHash<int, QByteArray> MessageModel::roleNames() const
                    { TextRole, "text" },
                    { StatusRole, "status" },
                    { ErrorRole, "error" },
-                   { ClientIdRole, "clientId" } });
+                   { ClientIdRole, "clientId" },
+                   { ToRole, "to" },
+                   { ReplyToRole, "replyTo" },
+                   { EditedRole, "edited" },
+                   { DeletedRole, "deleted" },
+                   { ReactionsRole, "reactions" },
+                   { IsDirectRole, "isDirect" } });
     return names;
 }
 
@@ -163,10 +187,20 @@ void MessageModel::addEvent(Kind kind, const QString &text, const QDateTime &tim
     endInsertRows();
 }
 
+int MessageModel::rowOfId(const QString &id) const
+{
+    for (int i = int(m_rows.size()) - 1; i >= 0; --i) {
+        if (m_rows.at(i).message.id == id)
+            return i;
+    }
+    return -1;
+}
+
 void MessageModel::addPending(const QString &clientId, const QString &from, const QString &text,
-                              const QDateTime &time)
+                              const QDateTime &time, const QString &to)
 {
     Row row;
+    row.message.to = to;
     row.status = Status::Sending;
     row.clientId = clientId;
     row.message.from = from;

@@ -30,6 +30,12 @@ public:
         StatusRole,
         ErrorRole,
         ClientIdRole,
+        ToRole, // a direct message's recipient; empty for the room
+        ReplyToRole, // the id of the message this one answers
+        EditedRole,
+        DeletedRole,
+        ReactionsRole, // QVariantList of QVariantMap { emoji, nicks (QStringList), count }
+        IsDirectRole,
     };
 
     explicit MessageModel(QObject *parent = nullptr);
@@ -45,7 +51,9 @@ public:
     void addEvent(Kind kind, const QString &text, const QDateTime &time);
     // The user's own message, shown at once as "sending".
     void addPending(const QString &clientId, const QString &from, const QString &text,
-                    const QDateTime &time);
+                    const QDateTime &time, const QString &to = {});
+    // The row holding the message with this id, or -1.
+    int rowOfId(const QString &id) const;
     // The server stored the pending message: it becomes an ordinary message at `seq`.
     void acknowledge(const QString &clientId, const QString &id, qint64 seq);
     // The server refused it for good: it stays, marked failed with the reason.

@@ -3,6 +3,7 @@
 #include <QDateTime>
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 #include <variant>
 
@@ -48,7 +49,17 @@ inline constexpr char RateLimited[] = "rate-limited";
 inline constexpr char StoreFailed[] = "store-failed";
 inline constexpr char BadPassword[] = "bad-password";
 inline constexpr char ServerFull[] = "server-full";
+inline constexpr char NotFound[] = "not-found"; // no such message, or no such member
+inline constexpr char NotAllowed[] = "not-allowed"; // e.g. editing someone else's message
 } // namespace ErrorCode
+
+// One emoji on a message and who put it there.
+struct Reaction
+{
+    QString emoji;
+    QStringList nicks;
+    friend bool operator==(const Reaction &, const Reaction &) = default;
+};
 
 struct ChatMessage
 {
@@ -56,7 +67,12 @@ struct ChatMessage
     qint64 seq = 0; // room-wide, increasing, survives restarts
     QString from; // the sender's nickname, from the session
     QDateTime time; // UTC, milliseconds
-    QString text;
+    QString text; // empty once deleted
+    QString to; // a direct message's recipient; empty for the room
+    QString replyTo; // the id of the message this one answers; empty if none
+    bool edited = false;
+    bool deleted = false;
+    QList<Reaction> reactions; // in the order first used
     friend bool operator==(const ChatMessage &, const ChatMessage &) = default;
 };
 
@@ -89,7 +105,41 @@ struct SendChat
 {
     QString clientId;
     QString text;
+    QString to; // a member's nickname for a direct message; empty for the room
+    QString replyTo; // the id of the message this answers
     friend bool operator==(const SendChat &, const SendChat &) = default;
+};
+
+// Change the text of one's own message.
+struct EditMessage
+{
+    QString id;
+    QString text;
+    friend bool operator==(const EditMessage &, const EditMessage &) = default;
+};
+
+// Remove one's own message (for everyone, including those who join later).
+struct DeleteMessage
+{
+    QString id;
+    friend bool operator==(const DeleteMessage &, const DeleteMessage &) = default;
+};
+
+// Put an emoji on a message (add) or take one's own off again.
+struct React
+{
+    QString id;
+    QString emoji;
+    bool add = true;
+    friend bool operator==(const React &, const React &) = default;
+};
+
+// Search the room's history on the server (beyond what the client has loaded).
+struct SearchRequest
+{
+    QString query;
+    int limit = 50;
+    friend bool operator==(const SearchRequest &, const SearchRequest &) = default;
 };
 
 // One page of history: `before` a seq (older messages, newest page first), or `after`
@@ -137,7 +187,8 @@ struct SetPresence
 };
 
 using ClientMessage = std::variant<Hello, SendChat, HistoryRequest, MembersRequest, Ping, Pong,
-                                   SetTyping, SetPresence>;
+                                   SetTyping, SetPresence, EditMessage, DeleteMessage, React,
+                                   SearchRequest>;
 
 // --- server to client -------------------------------------------------------------------
 
@@ -217,9 +268,23 @@ struct PresenceChanged
     friend bool operator==(const PresenceChanged &, const PresenceChanged &) = default;
 };
 
+// A stored message changed (edited, deleted, reactions): the whole message as it now is.
+struct MessageUpdated
+{
+    ChatMessage message;
+    friend bool operator==(const MessageUpdated &, const MessageUpdated &) = default;
+};
+
+struct SearchResults
+{
+    QString query;
+    QList<ChatMessage> messages; // newest first
+    friend bool operator==(const SearchResults &, const SearchResults &) = default;
+};
+
 using ServerMessage =
     std::variant<Welcome, ChatMessage, Ack, Joined, Left, Members, HistoryPage, Error, Pong,
-                 Ping, Typing, PresenceChanged>;
+                 Ping, Typing, PresenceChanged, MessageUpdated, SearchResults>;
 
 // UTC with milliseconds, the one time format on the wire: 2026-11-22T09:30:00.123Z
 QString formatTime(const QDateTime &time);

@@ -9,6 +9,7 @@
 #include <algorithm>
 
 using Confab::Protocol::ChatMessage;
+using Confab::Protocol::Reaction;
 
 namespace {
 
@@ -18,6 +19,15 @@ int nextConnectionNumber()
     return ++n;
 }
 
+// Every read selects these columns in this order.
+const QString Columns = QStringLiteral(
+    "seq, id, sender, time_ms, text, recipient, reply_to, edited, deleted, sender_key, "
+    "recipient_key");
+
+// The viewer's filter: room messages, and direct messages they are a party to.
+const QString Visible = QStringLiteral(
+    "(recipient_key IS NULL OR sender_key = :viewer OR recipient_key = :viewer)");
+
 ChatMessage readMessage(const QSqlQuery &q)
 {
     ChatMessage m;
@@ -26,7 +36,16 @@ ChatMessage readMessage(const QSqlQuery &q)
     m.from = q.value(2).toString();
     m.time = QDateTime::fromMSecsSinceEpoch(q.value(3).toLongLong()).toUTC();
     m.text = q.value(4).toString();
+    m.to = q.value(5).toString();
+    m.replyTo = q.value(6).toString();
+    m.edited = q.value(7).toInt() != 0;
+    m.deleted = q.value(8).toInt() != 0;
     return m;
+}
+
+QVariant nullIfEmpty(const QString &s)
+{
+    return s.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(s);
 }
 
 } // namespace
@@ -60,20 +79,69 @@ bool HistoryStore::open(const QString &directory, int historyLimit)
     // synchronous=NORMAL skips the fsync per commit (power loss may lose the last ones).
     const bool ok = exec(QStringLiteral("PRAGMA journal_mode=WAL"))
         && exec(QStringLiteral("PRAGMA synchronous=NORMAL"))
-        && exec(QStringLiteral("PRAGMA busy_timeout=2000"))
-        && exec(QStringLiteral("CREATE TABLE IF NOT EXISTS messages ("
-                               " seq INTEGER PRIMARY KEY AUTOINCREMENT,"
-                               " id TEXT NOT NULL UNIQUE,"
-                               " sender TEXT NOT NULL,"
-                               " sender_key TEXT NOT NULL,"
-                               " client_id TEXT NOT NULL,"
-                               " time_ms INTEGER NOT NULL,"
-                               " text TEXT NOT NULL)"))
-        && exec(QStringLiteral("CREATE UNIQUE INDEX IF NOT EXISTS messages_client"
-                               " ON messages(sender_key, client_id)"));
+        && exec(QStringLiteral("PRAGMA busy_timeout=2000")) && migrate();
     if (!ok)
         close();
     return ok;
+}
+
+bool HistoryStore::migrate()
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    int version = 0;
+    if (q.exec(QStringLiteral("PRAGMA user_version")) && q.next())
+        version = q.value(0).toInt();
+    // Version 1: messages only. Version 2: direct messages, replies, edits, deletions and
+    // reactions. Each step runs once; a newer file than this program knows is refused.
+    if (version > 2) {
+        m_error = QStringLiteral("%1 was written by a newer Confab (schema %2)").arg(m_path).arg(version);
+        return false;
+    }
+    if (version < 1) {
+        if (!exec(QStringLiteral("CREATE TABLE IF NOT EXISTS messages ("
+                                 " seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+                                 " id TEXT NOT NULL UNIQUE,"
+                                 " sender TEXT NOT NULL,"
+                                 " sender_key TEXT NOT NULL,"
+                                 " client_id TEXT NOT NULL,"
+                                 " time_ms INTEGER NOT NULL,"
+                                 " text TEXT NOT NULL)"))
+            || !exec(QStringLiteral("CREATE UNIQUE INDEX IF NOT EXISTS messages_client"
+                                    " ON messages(sender_key, client_id)")))
+            return false;
+    }
+    if (version < 2) {
+        // A database from before versioning may already have some of these.
+        QStringList have;
+        if (q.exec(QStringLiteral("PRAGMA table_info(messages)"))) {
+            while (q.next())
+                have.append(q.value(1).toString());
+        }
+        const QList<std::pair<QString, QString>> columns = {
+            { QStringLiteral("recipient"), QStringLiteral("TEXT") },
+            { QStringLiteral("recipient_key"), QStringLiteral("TEXT") },
+            { QStringLiteral("reply_to"), QStringLiteral("TEXT") },
+            { QStringLiteral("edited"), QStringLiteral("INTEGER NOT NULL DEFAULT 0") },
+            { QStringLiteral("deleted"), QStringLiteral("INTEGER NOT NULL DEFAULT 0") },
+        };
+        for (const auto &[name, type] : columns) {
+            if (!have.contains(name)
+                && !exec(QStringLiteral("ALTER TABLE messages ADD COLUMN %1 %2").arg(name, type)))
+                return false;
+        }
+        if (!exec(QStringLiteral("CREATE TABLE IF NOT EXISTS reactions ("
+                                 " message_id TEXT NOT NULL,"
+                                 " nick_key TEXT NOT NULL,"
+                                 " nick TEXT NOT NULL,"
+                                 " emoji TEXT NOT NULL,"
+                                 " seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+                                 " UNIQUE(message_id, nick_key, emoji))"))
+            || !exec(QStringLiteral("CREATE INDEX IF NOT EXISTS messages_recipient"
+                                    " ON messages(recipient_key)"))
+            || !exec(QStringLiteral("PRAGMA user_version = 2")))
+            return false;
+    }
+    return true;
 }
 
 void HistoryStore::close()
@@ -104,16 +172,24 @@ HistoryStore::Appended HistoryStore::append(const QString &from, const QString &
                                             const QString &clientId, const QString &text,
                                             const QDateTime &time)
 {
+    return append(NewMessage { from, senderKey, clientId, text, time, {}, {}, {} });
+}
+
+HistoryStore::Appended HistoryStore::append(const NewMessage &n)
+{
     Appended result;
     const QSqlDatabase db = QSqlDatabase::database(m_connection, false);
 
     QSqlQuery existing(db);
-    existing.prepare(QStringLiteral("SELECT seq, id, sender, time_ms, text FROM messages"
-                                    " WHERE sender_key = ? AND client_id = ?"));
-    existing.addBindValue(senderKey);
-    existing.addBindValue(clientId);
+    existing.prepare(QStringLiteral("SELECT %1 FROM messages WHERE sender_key = ? AND client_id = ?")
+                         .arg(Columns));
+    existing.addBindValue(n.senderKey);
+    existing.addBindValue(n.clientId);
     if (existing.exec() && existing.next()) {
         result.message = readMessage(existing);
+        QList<ChatMessage> one { result.message };
+        attachReactions(one);
+        result.message = one.first();
         result.duplicate = true;
         result.ok = true;
         return result;
@@ -121,18 +197,24 @@ HistoryStore::Appended HistoryStore::append(const QString &from, const QString &
 
     ChatMessage m;
     m.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
-    m.from = from;
-    m.time = time;
-    m.text = text;
+    m.from = n.from;
+    m.time = n.time;
+    m.text = n.text;
+    m.to = n.to;
+    m.replyTo = n.replyTo;
     QSqlQuery insert(db);
     insert.prepare(QStringLiteral("INSERT INTO messages (id, sender, sender_key, client_id,"
-                                  " time_ms, text) VALUES (?, ?, ?, ?, ?, ?)"));
+                                  " time_ms, text, recipient, recipient_key, reply_to)"
+                                  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     insert.addBindValue(m.id);
-    insert.addBindValue(from);
-    insert.addBindValue(senderKey);
-    insert.addBindValue(clientId);
-    insert.addBindValue(time.toMSecsSinceEpoch());
-    insert.addBindValue(text);
+    insert.addBindValue(n.from);
+    insert.addBindValue(n.senderKey);
+    insert.addBindValue(n.clientId);
+    insert.addBindValue(n.time.toMSecsSinceEpoch());
+    insert.addBindValue(n.text);
+    insert.addBindValue(nullIfEmpty(n.to));
+    insert.addBindValue(nullIfEmpty(n.toKey));
+    insert.addBindValue(nullIfEmpty(n.replyTo));
     if (!insert.exec()) {
         m_error = insert.lastError().text();
         return result;
@@ -149,16 +231,163 @@ HistoryStore::Appended HistoryStore::append(const QString &from, const QString &
     return result;
 }
 
-HistoryStore::Page HistoryStore::query(const QString &sql, qint64 seq, int limit,
-                                       bool newestFirst) const
+HistoryStore::Changed HistoryStore::load(const QString &id) const
+{
+    Changed c;
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    q.prepare(QStringLiteral("SELECT %1 FROM messages WHERE id = ?").arg(Columns));
+    q.addBindValue(id);
+    if (!q.exec())
+        return c;
+    if (!q.next()) {
+        c.result = Change::NotFound;
+        return c;
+    }
+    QList<ChatMessage> one { readMessage(q) };
+    attachReactions(one);
+    c.message = one.first();
+    c.senderKey = q.value(9).toString();
+    c.recipientKey = q.value(10).toString();
+    c.result = Change::Done;
+    return c;
+}
+
+HistoryStore::Changed HistoryStore::message(const QString &id, const QString &viewerKey) const
+{
+    Changed c = load(id);
+    if (c.result == Change::Done && !c.recipientKey.isEmpty() && c.senderKey != viewerKey
+        && c.recipientKey != viewerKey)
+        c.result = Change::NotFound; // others' direct messages do not exist for this viewer
+    return c;
+}
+
+HistoryStore::Changed HistoryStore::edit(const QString &id, const QString &editorKey,
+                                         const QString &text)
+{
+    Changed c = message(id, editorKey);
+    if (c.result != Change::Done)
+        return c;
+    if (c.senderKey != editorKey || c.message.deleted) {
+        c.result = c.message.deleted ? Change::NotFound : Change::NotAllowed;
+        return c;
+    }
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    q.prepare(QStringLiteral("UPDATE messages SET text = ?, edited = 1 WHERE id = ?"));
+    q.addBindValue(text);
+    q.addBindValue(id);
+    if (!q.exec()) {
+        m_error = q.lastError().text();
+        c.result = Change::Failed;
+        return c;
+    }
+    c.message.text = text;
+    c.message.edited = true;
+    return c;
+}
+
+HistoryStore::Changed HistoryStore::remove(const QString &id, const QString &editorKey)
+{
+    Changed c = message(id, editorKey);
+    if (c.result != Change::Done)
+        return c;
+    if (c.senderKey != editorKey) {
+        c.result = Change::NotAllowed;
+        return c;
+    }
+    // The row stays (its seq keeps everyone's history in step); its content goes.
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    q.prepare(QStringLiteral("UPDATE messages SET text = '', deleted = 1 WHERE id = ?"));
+    q.addBindValue(id);
+    QSqlQuery r(QSqlDatabase::database(m_connection, false));
+    r.prepare(QStringLiteral("DELETE FROM reactions WHERE message_id = ?"));
+    r.addBindValue(id);
+    if (!q.exec() || !r.exec()) {
+        m_error = q.lastError().text();
+        c.result = Change::Failed;
+        return c;
+    }
+    c.message.text.clear();
+    c.message.deleted = true;
+    c.message.reactions.clear();
+    return c;
+}
+
+HistoryStore::Changed HistoryStore::react(const QString &id, const QString &nick,
+                                          const QString &nickKey, const QString &emoji, bool add)
+{
+    Changed c = message(id, nickKey);
+    if (c.result != Change::Done)
+        return c;
+    if (c.message.deleted) {
+        c.result = Change::NotFound;
+        return c;
+    }
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    if (add) {
+        q.prepare(QStringLiteral("INSERT OR IGNORE INTO reactions (message_id, nick_key, nick,"
+                                 " emoji) VALUES (?, ?, ?, ?)"));
+        q.addBindValue(id);
+        q.addBindValue(nickKey);
+        q.addBindValue(nick);
+        q.addBindValue(emoji);
+    } else {
+        q.prepare(QStringLiteral("DELETE FROM reactions WHERE message_id = ? AND nick_key = ?"
+                                 " AND emoji = ?"));
+        q.addBindValue(id);
+        q.addBindValue(nickKey);
+        q.addBindValue(emoji);
+    }
+    if (!q.exec()) {
+        m_error = q.lastError().text();
+        c.result = Change::Failed;
+        return c;
+    }
+    return message(id, nickKey);
+}
+
+void HistoryStore::attachReactions(QList<ChatMessage> &messages) const
+{
+    if (messages.isEmpty())
+        return;
+    QHash<QString, qsizetype> byId;
+    QStringList marks;
+    for (qsizetype i = 0; i < messages.size(); ++i) {
+        byId.insert(messages.at(i).id, i);
+        marks.append(QStringLiteral("?"));
+    }
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral("SELECT message_id, emoji, nick FROM reactions"
+                             " WHERE message_id IN (%1) ORDER BY seq")
+                  .arg(marks.join(QLatin1Char(','))));
+    for (const ChatMessage &m : std::as_const(messages))
+        q.addBindValue(m.id);
+    if (!q.exec())
+        return;
+    while (q.next()) {
+        ChatMessage &m = messages[byId.value(q.value(0).toString())];
+        const QString emoji = q.value(1).toString();
+        auto it = std::find_if(m.reactions.begin(), m.reactions.end(),
+                               [&](const Reaction &r) { return r.emoji == emoji; });
+        if (it == m.reactions.end())
+            it = m.reactions.insert(m.reactions.end(), Reaction { emoji, {} });
+        it->nicks.append(q.value(2).toString());
+    }
+}
+
+HistoryStore::Page HistoryStore::query(const QString &where, qint64 seq, int limit,
+                                       bool newestFirst, const QString &viewerKey) const
 {
     Page page;
     QSqlQuery q(QSqlDatabase::database(m_connection, false));
     q.setForwardOnly(true);
-    q.prepare(sql);
+    q.prepare(QStringLiteral("SELECT %1 FROM messages WHERE %2 AND %3 ORDER BY seq %4 LIMIT :limit")
+                  .arg(Columns, where, Visible,
+                       newestFirst ? QStringLiteral("DESC") : QStringLiteral("ASC")));
     if (seq >= 0)
-        q.addBindValue(seq);
-    q.addBindValue(limit + 1); // one more than asked tells whether there is more
+        q.bindValue(QStringLiteral(":seq"), seq);
+    q.bindValue(QStringLiteral(":viewer"), viewerKey);
+    q.bindValue(QStringLiteral(":limit"), limit + 1); // one more tells whether there is more
     if (!q.exec())
         return page;
     while (q.next())
@@ -169,28 +398,47 @@ HistoryStore::Page HistoryStore::query(const QString &sql, qint64 seq, int limit
     }
     if (newestFirst)
         std::reverse(page.messages.begin(), page.messages.end());
+    attachReactions(page.messages);
     return page;
 }
 
-HistoryStore::Page HistoryStore::latest(int limit) const
+HistoryStore::Page HistoryStore::latest(int limit, const QString &viewerKey) const
 {
-    return query(QStringLiteral("SELECT seq, id, sender, time_ms, text FROM messages"
-                                " ORDER BY seq DESC LIMIT ?"),
-                 -1, limit, true);
+    return query(QStringLiteral("1"), -1, limit, true, viewerKey);
 }
 
-HistoryStore::Page HistoryStore::before(qint64 seq, int limit) const
+HistoryStore::Page HistoryStore::before(qint64 seq, int limit, const QString &viewerKey) const
 {
-    return query(QStringLiteral("SELECT seq, id, sender, time_ms, text FROM messages"
-                                " WHERE seq < ? ORDER BY seq DESC LIMIT ?"),
-                 seq, limit, true);
+    return query(QStringLiteral("seq < :seq"), seq, limit, true, viewerKey);
 }
 
-HistoryStore::Page HistoryStore::after(qint64 seq, int limit) const
+HistoryStore::Page HistoryStore::after(qint64 seq, int limit, const QString &viewerKey) const
 {
-    return query(QStringLiteral("SELECT seq, id, sender, time_ms, text FROM messages"
-                                " WHERE seq > ? ORDER BY seq ASC LIMIT ?"),
-                 seq, limit, false);
+    return query(QStringLiteral("seq > :seq"), seq, limit, false, viewerKey);
+}
+
+QList<ChatMessage> HistoryStore::search(const QString &query, int limit,
+                                        const QString &viewerKey) const
+{
+    QString pattern = query;
+    pattern.replace(QLatin1Char('\\'), QStringLiteral("\\\\"))
+        .replace(QLatin1Char('%'), QStringLiteral("\\%"))
+        .replace(QLatin1Char('_'), QStringLiteral("\\_"));
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral("SELECT %1 FROM messages WHERE deleted = 0 AND text LIKE :pattern"
+                             " ESCAPE '\\' AND %2 ORDER BY seq DESC LIMIT :limit")
+                  .arg(Columns, Visible));
+    q.bindValue(QStringLiteral(":pattern"), QStringLiteral("%") + pattern + QStringLiteral("%"));
+    q.bindValue(QStringLiteral(":viewer"), viewerKey);
+    q.bindValue(QStringLiteral(":limit"), limit);
+    QList<ChatMessage> found;
+    if (!q.exec())
+        return found;
+    while (q.next())
+        found.append(readMessage(q));
+    attachReactions(found);
+    return found;
 }
 
 qint64 HistoryStore::lastSeq() const

@@ -7,6 +7,10 @@
 // The room's history in SQLite (WAL mode). `seq` is the table's AUTOINCREMENT key, so it
 // never goes back, across restarts and after old rows are trimmed. A message is on disk
 // (in the WAL, which survives the server being killed) when append() returns.
+//
+// Direct messages live in the same table with a recipient; every read takes the viewer's
+// nickname key and returns only what that viewer may see (room messages, and direct
+// messages they sent or received).
 class HistoryStore final
 {
     Q_DISABLE_COPY_MOVE(HistoryStore)
@@ -23,29 +27,66 @@ public:
         QList<Confab::Protocol::ChatMessage> messages; // oldest first
         bool hasMore = false;
     };
+    // What a change to a stored message came to.
+    enum class Change { Done, NotFound, NotAllowed, Failed };
+    struct Changed
+    {
+        Change result = Change::Failed;
+        Confab::Protocol::ChatMessage message; // as it now is, when Done
+        QString recipientKey; // for a direct message: who else may see it
+        QString senderKey;
+    };
+    struct NewMessage
+    {
+        QString from;
+        QString senderKey;
+        QString clientId;
+        QString text;
+        QDateTime time;
+        QString to; // direct message: the recipient's nickname and key
+        QString toKey;
+        QString replyTo;
+    };
 
     HistoryStore();
     ~HistoryStore();
 
-    // Opens (creating if needed) DIR/history.sqlite. On failure errorString() says why.
+    // Opens (creating or upgrading if needed) DIR/history.sqlite. On failure errorString()
+    // says why.
     bool open(const QString &directory, int historyLimit);
     void close();
     bool isOpen() const;
     QString errorString() const { return m_error; }
     QString filePath() const { return m_path; }
 
+    Appended append(const NewMessage &message);
+    // Kept for the tests and callers that post to the room.
     Appended append(const QString &from, const QString &senderKey, const QString &clientId,
                     const QString &text, const QDateTime &time);
 
-    Page latest(int limit) const;
-    Page before(qint64 seq, int limit) const; // the `limit` newest messages below seq
-    Page after(qint64 seq, int limit) const; // the `limit` oldest messages above seq
+    Changed edit(const QString &id, const QString &editorKey, const QString &text);
+    Changed remove(const QString &id, const QString &editorKey);
+    Changed react(const QString &id, const QString &nick, const QString &nickKey,
+                  const QString &emoji, bool add);
+    // The message as `viewerKey` may see it; NotFound for a direct message of others.
+    Changed message(const QString &id, const QString &viewerKey) const;
+
+    Page latest(int limit, const QString &viewerKey = {}) const;
+    Page before(qint64 seq, int limit, const QString &viewerKey = {}) const;
+    Page after(qint64 seq, int limit, const QString &viewerKey = {}) const;
+    // Newest first; matches text case-insensitively (for ASCII) and literally.
+    QList<Confab::Protocol::ChatMessage> search(const QString &query, int limit,
+                                                const QString &viewerKey) const;
     qint64 lastSeq() const;
     qint64 count() const;
 
 private:
     bool exec(const QString &sql);
-    Page query(const QString &sql, qint64 seq, int limit, bool newestFirst) const;
+    bool migrate();
+    Page query(const QString &where, qint64 seq, int limit, bool newestFirst,
+               const QString &viewerKey) const;
+    void attachReactions(QList<Confab::Protocol::ChatMessage> &messages) const;
+    Changed load(const QString &id) const;
 
     QString m_connection;
     QString m_path;

@@ -7,6 +7,7 @@
 #include "server/localfanout.h"
 #include "server/session.h"
 
+#include <QCoreApplication>
 #include <QLoggingCategory>
 #include <QPointer>
 #include <QRandomGenerator>
@@ -64,7 +65,7 @@ void Room::joinGuest(Session *session)
     m_members.insert(key, session);
 
     // A plain page shows only what comes back: greet it, and give it the recent history.
-    const HistoryStore::Page recent = m_store->latest(20);
+    const HistoryStore::Page recent = m_store->latest(20, key);
     for (const ChatMessage &m : recent.messages)
         session->sendFrame(plainLine(m));
     QStringList others;
@@ -257,7 +258,8 @@ void Room::admit(Session *session, const Hello &hello)
     welcome.lastSeq = m_store->lastSeq();
     welcome.resumeToken = token;
     if (hello.lastSeq >= 0) {
-        HistoryStore::Page missed = m_store->after(hello.lastSeq, Confab::Limits::MaxHistoryPage);
+        HistoryStore::Page missed =
+            m_store->after(hello.lastSeq, Confab::Limits::MaxHistoryPage, key);
         // Trim first, always: with `||` a full page (hasMore) skipped the trim, and 100 long
         // messages made a welcome over the send bound, so every fresh join was dropped (4005).
         const bool trimmed = trimToBudget(missed.messages, Keep::Oldest);
@@ -265,7 +267,7 @@ void Room::admit(Session *session, const Hello &hello)
         welcome.history = missed.messages;
         welcome.hasOlder = true; // the client already holds what came before
     } else {
-        HistoryStore::Page recent = m_store->latest(m_config.welcomeHistory);
+        HistoryStore::Page recent = m_store->latest(m_config.welcomeHistory, key);
         const bool trimmed = trimToBudget(recent.messages, Keep::Newest); // always (see above)
         welcome.hasOlder = recent.hasMore || trimmed;
         welcome.history = recent.messages;
@@ -285,10 +287,44 @@ void Room::admit(Session *session, const Hello &hello)
 
 void Room::onChat(Session *session, const SendChat &chat)
 {
-    post(session, chat.clientId, chat.text);
+    post(session, chat.clientId, chat.text, chat.to, chat.replyTo);
 }
 
-bool Room::post(Session *session, const QString &clientId, const QString &text)
+bool Room::post(Session *session, const QString &clientId, const QString &text,
+                const QString &to, const QString &replyTo)
+{
+    Session *recipient = nullptr;
+    if (!to.isEmpty()) {
+        // A direct message goes to someone here now, and not to a guest (whose name is
+        // handed out again after a restart) nor to oneself.
+        recipient = m_members.value(Confab::Nickname::key(to));
+        if (!recipient || recipient->isGuest() || recipient == session) {
+            session->sendError(ErrorCode::NotFound,
+                               recipient == session
+                                   ? tr("A direct message goes to someone else.")
+                                   : tr("Nobody called \"%1\" can receive a direct message "
+                                        "here now.")
+                                         .arg(to),
+                               clientId);
+            return false;
+        }
+    }
+    if (!replyTo.isEmpty()
+        && m_store->message(replyTo, session->nickKey()).result != HistoryStore::Change::Done) {
+        session->sendError(ErrorCode::NotFound, tr("The message you reply to is not there."),
+                           clientId);
+        return false;
+    }
+    if (!checkText(session, text, clientId))
+        return false;
+    const HistoryStore::Appended stored = m_store->append(HistoryStore::NewMessage {
+        session->nick(), session->nickKey(), clientId, text, now(),
+        recipient ? recipient->nick() : QString(), recipient ? recipient->nickKey() : QString(),
+        replyTo });
+    return afterStore(session, clientId, stored, recipient);
+}
+
+bool Room::checkText(Session *session, const QString &text, const QString &clientId)
 {
     if (text.trimmed().isEmpty()) {
         session->sendError(ErrorCode::TextEmpty, tr("A message cannot be empty."), clientId);
@@ -313,8 +349,12 @@ bool Room::post(Session *session, const QString &clientId, const QString &text)
                            clientId);
         return false;
     }
-    const HistoryStore::Appended stored =
-        m_store->append(session->nick(), session->nickKey(), clientId, text, now());
+    return true;
+}
+
+bool Room::afterStore(Session *session, const QString &clientId,
+                      const HistoryStore::Appended &stored, Session *recipient)
+{
     if (!stored.ok) {
         qCWarning(lcRoom).noquote() << "could not store a message:" << m_store->errorString();
         session->sendError(ErrorCode::StoreFailed,
@@ -326,9 +366,76 @@ bool Room::post(Session *session, const QString &clientId, const QString &text)
         session->send(Ack { clientId, stored.message.id, stored.message.seq });
     if (stored.duplicate)
         return true;
-    broadcast(stored.message);
+    if (recipient)
+        deliverPrivately(stored.message, session, recipient);
+    else
+        broadcast(stored.message);
     Q_EMIT messagePosted(stored.message);
     return true;
+}
+
+void Room::deliverPrivately(const ServerMessage &message, Session *a, Session *b)
+{
+    const QString frame = QString::fromUtf8(Confab::Codec::encode(message));
+    a->sendFrame(frame);
+    if (b && b != a)
+        b->sendFrame(frame);
+}
+
+void Room::publishChange(Session *session, const HistoryStore::Changed &changed, const char *what)
+{
+    switch (changed.result) {
+    case HistoryStore::Change::Done:
+        break;
+    case HistoryStore::Change::NotFound:
+        session->sendError(ErrorCode::NotFound, tr("That message is not there (any more)."));
+        return;
+    case HistoryStore::Change::NotAllowed:
+        session->sendError(ErrorCode::NotAllowed,
+                           tr("Only the sender of a message can %1 it.")
+                               .arg(QCoreApplication::translate("Room", what)));
+        return;
+    case HistoryStore::Change::Failed:
+        qCWarning(lcRoom).noquote() << "could not change a message:" << m_store->errorString();
+        session->sendError(ErrorCode::StoreFailed, tr("The room could not store the change; try again."));
+        return;
+    }
+    const MessageUpdated update { changed.message };
+    if (changed.recipientKey.isEmpty()) {
+        broadcast(update);
+        return;
+    }
+    // A direct message's change reaches its two parties, wherever they are.
+    deliverPrivately(update, m_members.value(changed.senderKey),
+                     m_members.value(changed.recipientKey));
+}
+
+void Room::onEdit(Session *session, const EditMessage &edit)
+{
+    if (!checkText(session, edit.text, {}))
+        return;
+    publishChange(session, m_store->edit(edit.id, session->nickKey(), edit.text),
+                  QT_TRANSLATE_NOOP("Room", "edit"));
+}
+
+void Room::onDelete(Session *session, const DeleteMessage &del)
+{
+    publishChange(session, m_store->remove(del.id, session->nickKey()),
+                  QT_TRANSLATE_NOOP("Room", "delete"));
+}
+
+void Room::onReact(Session *session, const React &react)
+{
+    publishChange(session,
+                  m_store->react(react.id, session->nick(), session->nickKey(), react.emoji,
+                                 react.add),
+                  QT_TRANSLATE_NOOP("Room", "react to"));
+}
+
+void Room::onSearch(Session *session, const SearchRequest &search)
+{
+    session->send(SearchResults { search.query,
+                                  m_store->search(search.query, search.limit, session->nickKey()) });
 }
 
 void Room::onHistory(Session *session, const HistoryRequest &request)
@@ -337,12 +444,12 @@ void Room::onHistory(Session *session, const HistoryRequest &request)
     page.before = request.before;
     page.after = request.after;
     if (request.before >= 0) {
-        HistoryStore::Page p = m_store->before(request.before, request.limit);
+        HistoryStore::Page p = m_store->before(request.before, request.limit, session->nickKey());
         const bool trimmed = trimToBudget(p.messages, Keep::Newest); // always (see admit())
         page.hasMore = p.hasMore || trimmed;
         page.messages = p.messages;
     } else {
-        HistoryStore::Page p = m_store->after(request.after, request.limit);
+        HistoryStore::Page p = m_store->after(request.after, request.limit, session->nickKey());
         const bool trimmed = trimToBudget(p.messages, Keep::Oldest); // always (see admit())
         page.hasMore = p.hasMore || trimmed;
         page.messages = p.messages;

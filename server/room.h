@@ -1,6 +1,7 @@
 #pragma once
 
 #include "common/protocol.h"
+#include "server/historystore.h"
 #include "server/serverconfig.h"
 
 #include <QHostAddress>
@@ -31,6 +32,10 @@ public:
     void onHello(Session *session, const Confab::Protocol::Hello &hello);
     void onChat(Session *session, const Confab::Protocol::SendChat &chat);
     void onHistory(Session *session, const Confab::Protocol::HistoryRequest &request);
+    void onEdit(Session *session, const Confab::Protocol::EditMessage &edit);
+    void onDelete(Session *session, const Confab::Protocol::DeleteMessage &del);
+    void onReact(Session *session, const Confab::Protocol::React &react);
+    void onSearch(Session *session, const Confab::Protocol::SearchRequest &search);
     void onTyping(Session *session, bool active);
     void onPresence(Session *session, const QString &status);
     // A guest's text frame: one chat message, as it is.
@@ -61,8 +66,15 @@ private:
     static bool trimToBudget(QList<Confab::Protocol::ChatMessage> &messages, Keep keep);
     void admit(Session *session, const Confab::Protocol::Hello &hello);
     void joinGuest(Session *session);
-    // Stores one message from `session` and sends it to everyone; false when refused.
-    bool post(Session *session, const QString &clientId, const QString &text);
+    // Stores one message from `session` and sends it to everyone (or, with `to`, to the two
+    // parties of a direct message); false when refused.
+    bool post(Session *session, const QString &clientId, const QString &text,
+              const QString &to = {}, const QString &replyTo = {});
+    bool checkText(Session *session, const QString &text, const QString &clientId);
+    bool afterStore(Session *session, const QString &clientId,
+                    const HistoryStore::Appended &stored, Session *recipient);
+    void deliverPrivately(const Confab::Protocol::ServerMessage &message, Session *a, Session *b);
+    void publishChange(Session *session, const HistoryStore::Changed &changed, const char *what);
     static QString plainLine(const Confab::Protocol::ServerMessage &message);
     // Wrong passwords from one address make each further check from it wait longer.
     void checkPassword(Session *session, const Confab::Protocol::Hello &hello);

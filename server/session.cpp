@@ -219,6 +219,14 @@ void Session::onTextMessage(const QString &text)
         send(Members { m_room->members() });
     else if (auto *ping = std::get_if<Ping>(&message))
         send(Pong { ping->token });
+    else if (auto *edit = std::get_if<EditMessage>(&message))
+        m_room->onEdit(this, *edit);
+    else if (auto *del = std::get_if<DeleteMessage>(&message))
+        m_room->onDelete(this, *del);
+    else if (auto *react = std::get_if<React>(&message))
+        m_room->onReact(this, *react);
+    else if (auto *search = std::get_if<SearchRequest>(&message))
+        m_room->onSearch(this, *search);
     else if (auto *typing = std::get_if<SetTyping>(&message))
         m_room->onTyping(this, typing->active);
     else if (auto *presence = std::get_if<SetPresence>(&message))

@@ -191,14 +191,46 @@ void ChatClient::send(const ClientMessage &message)
         m_socket->sendTextMessage(QString::fromUtf8(Confab::Codec::encode(message)));
 }
 
-QString ChatClient::sendMessage(const QString &text)
+QString ChatClient::sendMessage(const QString &text, const QString &to, const QString &replyTo)
 {
-    Outgoing out { QUuid::createUuid().toString(QUuid::WithoutBraces), text };
+    Outgoing out { QUuid::createUuid().toString(QUuid::WithoutBraces), text, to, replyTo };
     m_outbox.append(out);
-    m_messages->addPending(out.clientId, m_nick, text, now());
+    m_messages->addPending(out.clientId, m_nick, text, now(), to);
     sendPending();
     m_typingSentMs = -1; // others stop showing us as typing when the message arrives
     return out.clientId;
+}
+
+void ChatClient::editMessage(const QString &id, const QString &text)
+{
+    send(EditMessage { id, text });
+}
+
+void ChatClient::deleteMessage(const QString &id)
+{
+    send(DeleteMessage { id });
+}
+
+void ChatClient::react(const QString &id, const QString &emoji, bool add)
+{
+    send(React { id, emoji, add });
+}
+
+void ChatClient::search(const QString &query, int limit)
+{
+    send(SearchRequest { query, limit });
+}
+
+void ChatClient::handle(const MessageUpdated &m)
+{
+    // Only a message this client holds can change in its view; others arrive with history.
+    if (m_messages->containsSeq(m.message.seq))
+        m_messages->addMessage(m.message);
+}
+
+void ChatClient::handle(const SearchResults &m)
+{
+    Q_EMIT searchResults(m.query, m.messages);
 }
 
 void ChatClient::setTyping(bool typing)
@@ -284,7 +316,7 @@ void ChatClient::sendPending()
         if (m_inFlight.contains(out.clientId))
             continue;
         m_inFlight.insert(out.clientId);
-        send(SendChat { out.clientId, out.text });
+        send(SendChat { out.clientId, out.text, out.to, out.replyTo });
     }
 }
 

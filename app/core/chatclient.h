@@ -47,7 +47,13 @@ public:
 
     // Queues one chat message and returns its clientId. Sent at once when joined, else
     // after the next join.
-    QString sendMessage(const QString &text);
+    QString sendMessage(const QString &text, const QString &to = {}, const QString &replyTo = {});
+    // Changes to stored messages; the server refuses them for others' messages.
+    void editMessage(const QString &id, const QString &text);
+    void deleteMessage(const QString &id);
+    void react(const QString &id, const QString &emoji, bool add = true);
+    // Searches the room's history on the server; the answer comes as searchResults().
+    void search(const QString &query, int limit = 50);
     // The user is typing (true) or stopped (false). Cheap to call on every keystroke: a
     // notice goes out at most every few seconds.
     void setTyping(bool typing);
@@ -94,6 +100,7 @@ Q_SIGNALS:
     void errorReceived(const QString &code, const QString &message, bool fatal);
     void olderLoaded(int count);
     void typingChanged();
+    void searchResults(const QString &query, const QList<Confab::Protocol::ChatMessage> &messages);
     void messageAcked(const QString &clientId, qint64 seq);
     // A wss:// room's certificate was seen at hostPort for the first time and is now
     // trusted; show the fingerprint so the user can compare it with the host's.
@@ -104,6 +111,8 @@ private:
     {
         QString clientId;
         QString text;
+        QString to;
+        QString replyTo;
     };
 
     void connectSocket();
@@ -123,6 +132,8 @@ private:
     void handle(const Confab::Protocol::Ping &m);
     void handle(const Confab::Protocol::Pong &) { }
     void handle(const Confab::Protocol::Typing &m);
+    void handle(const Confab::Protocol::MessageUpdated &m);
+    void handle(const Confab::Protocol::SearchResults &m);
     void handle(const Confab::Protocol::PresenceChanged &m);
     void forgetTyping(const QString &nick);
     bool isSelf(const QString &nick) const;

@@ -12,6 +12,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QIcon>
 
 #include <cstdio>
 #include <memory>
@@ -49,7 +50,8 @@ int runServer(const ServerConfig &config)
         qInfo("signal %d: closing every client and stopping", number);
         server.stop();
     });
-    QObject::connect(&server, &RoomServer::stopped, qApp, [] { QCoreApplication::exit(0); });
+    QObject::connect(&server, &RoomServer::stopped, QCoreApplication::instance(),
+                     [] { QCoreApplication::exit(0); });
     std::printf("listening on %s\n", qPrintable(server.url().toString()));
     std::fflush(stdout);
     return QCoreApplication::exec();
@@ -139,8 +141,11 @@ int main(int argc, char **argv)
     // The controller decides when the GUI is done: a window closing on the way from the
     // start dialog to the chat window is not the end.
     QApplication::setQuitOnLastWindowClosed(false);
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/confab.svg")));
+    QGuiApplication::setDesktopFileName(QStringLiteral("io.github.confab.Confab"));
     AppController controller(options);
-    QObject::connect(&controller, &AppController::finished, qApp, [] { QCoreApplication::quit(); });
+    QObject::connect(&controller, &AppController::finished, QCoreApplication::instance(),
+                     [] { QCoreApplication::quit(); });
     if (!controller.start())
         return 1;
     return QCoreApplication::exec();

@@ -21,7 +21,8 @@ private:
     static ChatMessage sample(qint64 seq, const QString &text)
     {
         return ChatMessage { QStringLiteral("id-%1").arg(seq), seq, QStringLiteral("Alice"),
-                             parseTime(QStringLiteral("2026-11-22T09:30:00.123Z")), text };
+                             parseTime(QStringLiteral("2026-11-22T09:30:00.123Z")), text, {}, {}, false,
+                             false, {} };
     }
 
 private Q_SLOTS:
@@ -34,7 +35,12 @@ private Q_SLOTS:
         QTest::newRow("hello-password")
             << ClientMessage(Hello { 1, QStringLiteral("Bob"), -1, {}, QStringLiteral("s3cret") });
         QTest::newRow("chat") << ClientMessage(
-            SendChat { QStringLiteral("c-1"), QStringLiteral("안녕하세요 👋\nline two") });
+            SendChat { QStringLiteral("c-1"), QStringLiteral("안녕하세요 👋\nline two"), {}, {} });
+        QTest::newRow("chat-dm-reply") << ClientMessage(SendChat { QStringLiteral("c-2"), QStringLiteral("psst"), QStringLiteral("Bob"), QStringLiteral("id-1") });
+        QTest::newRow("edit") << ClientMessage(EditMessage { QStringLiteral("id-1"), QStringLiteral("fixed") });
+        QTest::newRow("delete") << ClientMessage(DeleteMessage { QStringLiteral("id-1") });
+        QTest::newRow("react") << ClientMessage(React { QStringLiteral("id-1"), QStringLiteral("👍"), false });
+        QTest::newRow("search") << ClientMessage(SearchRequest { QStringLiteral("회의"), 20 });
         QTest::newRow("history-before") << ClientMessage(HistoryRequest { 100, -1, 50 });
         QTest::newRow("history-after") << ClientMessage(HistoryRequest { -1, 7, 500 });
         QTest::newRow("members") << ClientMessage(MembersRequest {});
@@ -66,6 +72,16 @@ private Q_SLOTS:
         w.resumeToken = QStringLiteral("token");
         QTest::newRow("welcome") << ServerMessage(w);
         QTest::newRow("chat") << ServerMessage(sample(7, QStringLiteral("한국어 text")));
+        ChatMessage rich = sample(8, QStringLiteral("psst"));
+        rich.to = QStringLiteral("Bob");
+        rich.replyTo = QStringLiteral("id-7");
+        rich.edited = true;
+        rich.reactions = { Reaction { QStringLiteral("👍"), { QStringLiteral("Bob"), QStringLiteral("민수") } } };
+        QTest::newRow("chat-rich") << ServerMessage(rich);
+        ChatMessage gone = sample(9, QString());
+        gone.deleted = true;
+        QTest::newRow("update") << ServerMessage(MessageUpdated { gone });
+        QTest::newRow("results") << ServerMessage(SearchResults { QStringLiteral("psst"), { rich } });
         QTest::newRow("ack")
             << ServerMessage(Ack { QStringLiteral("c-1"), QStringLiteral("id-7"), 7 });
         QTest::newRow("joined") << ServerMessage(Joined { QStringLiteral("Bob"), sample(1, {}).time });

@@ -18,7 +18,8 @@ private:
     {
         return ChatMessage { QStringLiteral("id%1").arg(seq), seq, QStringLiteral("Alice"),
                              QDateTime::currentDateTimeUtc(),
-                             text.isEmpty() ? QStringLiteral("m%1").arg(seq) : text };
+                             text.isEmpty() ? QStringLiteral("m%1").arg(seq) : text, {}, {}, false,
+                             false, {} };
     }
     static QList<qint64> chatSeqs(const MessageModel &model)
     {

@@ -53,7 +53,7 @@ public:
     void sendChat(const QString &clientId, const QString &text)
     {
         sendJson(Confab::Codec::encode(
-            Confab::Protocol::ClientMessage(Confab::Protocol::SendChat { clientId, text })));
+            Confab::Protocol::ClientMessage(Confab::Protocol::SendChat { clientId, text, {}, {} })));
     }
 
     void sendJson(const QByteArray &json) { socket.sendTextMessage(QString::fromUtf8(json)); }
