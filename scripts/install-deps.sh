@@ -12,6 +12,8 @@ packages=(
 )
 if [ "${1:-}" = "--test" ]; then
     packages+=(sqlite3)
+    # tests/browser drives Debian's Chromium headless (playwright-core downloads no browser).
+    packages+=(chromium)
     # A node/npm already on the machine (not from Debian) will do.
     command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 fi

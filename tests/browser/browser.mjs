@@ -1,0 +1,662 @@
+#!/usr/bin/env node
+// Browser end-to-end tests of the room's web client (resources/web, issue #6).
+//
+// Starts a real `confab --server` on 127.0.0.1 with a temporary data directory, opens its
+// page in headless Chromium (Debian's /usr/bin/chromium driven by playwright-core; nothing
+// is downloaded), and checks the page against a desktop-protocol client (confab-client.mjs,
+// the `ws` package speaking confab.v1 JSON):
+//   - both chat with each other, typing shows (when the room relays it);
+//   - the page survives a server restart (SIGTERM, same port and data directory) without
+//     duplicates or loss, and what was typed while the room was down arrives once, also
+//     from a tab that was closed meanwhile (the outbox in localStorage);
+//   - markup in messages and nicknames is shown as text, never run or parsed;
+//   - a rate-limited burst from the page is kept and delivered whole, in order;
+//   - a minimal page with a bare `new WebSocket(url)` chats as a plain-text guest when its
+//     origin is allowed, and cannot connect when it is not;
+//   - "load older" pages back through history, and a room password is asked for.
+// One line per case, then "N passed, M failed"; the exit status is non-zero on failure.
+//
+// Usage: CONFAB_BINARY=path/to/confab node browser.mjs
+//   CONFAB_BROWSER_ONLY=regex   run only the cases whose names match
+//   CONFAB_CHROMIUM=path        another Chromium (default /usr/bin/chromium)
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { chromium } from 'playwright-core';
+import { ConfabClient, TestFailure, check, sleep } from './confab-client.mjs';
+
+const HOST = '127.0.0.1';
+const CASE_DEADLINE_MS = 60_000;
+const WAIT_MS = 10_000; // for anything the page should show "soon"
+const CHROMIUM = process.env.CONFAB_CHROMIUM || '/usr/bin/chromium';
+// No network of its own (updates, sync, QUIC probes); the sandbox needs namespaces that
+// containers and CI often lack. Playwright adds --headless and a new empty --user-data-dir
+// per launch itself (it refuses a --user-data-dir here).
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+const binary = process.env.CONFAB_BINARY || process.argv[2];
+if (!binary || !fs.existsSync(binary)) {
+    console.error('browser: give the confab binary as CONFAB_BINARY or the first argument');
+    process.exit(2);
+}
+if (!fs.existsSync(CHROMIUM)) {
+    console.error(`browser: no Chromium at ${CHROMIUM} (scripts/install-deps.sh --test installs it)`);
+    process.exit(2);
+}
+
+const suiteStart = Date.now();
+const tempDirs = [];
+const tempDir = (prefix) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    tempDirs.push(dir);
+    return dir;
+};
+
+// --- the room: a confab --server process ----------------------------------------------
+
+const servers = new Set();
+
+class Server {
+    constructor(dataDir, extraArgs = []) {
+        this.dataDir = dataDir;
+        this.extraArgs = extraArgs;
+        this.port = 0;
+        this.proc = null;
+        this.log = []; // stderr lines, bounded
+    }
+
+    get url() { return `ws://${HOST}:${this.port}/`; }
+    get pageUrl() { return `http://${HOST}:${this.port}/`; }
+
+    // Starts it (on the port it had before, if any) and resolves once it listens.
+    start() {
+        const args = ['--server', '--port', String(this.port), '--bind', HOST,
+            '--data-dir', this.dataDir, ...this.extraArgs];
+        const proc = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+        this.proc = proc;
+        servers.add(this);
+        proc.exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
+        proc.stderr.setEncoding('utf8');
+        proc.stderr.on('data', (chunk) => {
+            this.log.push(...chunk.split('\n').filter(Boolean));
+            if (this.log.length > 400)
+                this.log.splice(0, this.log.length - 400);
+        });
+        return new Promise((resolve, reject) => {
+            let out = '';
+            const timer = setTimeout(() => reject(new TestFailure(`server did not start: ${this.log.slice(-5).join(' | ')}`)), 10_000);
+            proc.stdout.setEncoding('utf8');
+            proc.stdout.on('data', (chunk) => {
+                out += chunk;
+                const m = /listening on wss?:\/\/[^\s:]+:(\d+)/.exec(out);
+                if (m && !this.port) this.port = Number(m[1]);
+                if (m) {
+                    clearTimeout(timer);
+                    resolve();
+                }
+            });
+            proc.exited.then(({ code, signal }) => {
+                clearTimeout(timer);
+                reject(new TestFailure(`server exited at start (${code ?? signal}): ${this.log.slice(-5).join(' | ')}`));
+            });
+        });
+    }
+
+    // SIGTERM, as a person stopping the room would; waits for the process to end.
+    async stop() {
+        if (!this.proc)
+            return;
+        const proc = this.proc;
+        this.proc = null;
+        proc.kill('SIGTERM');
+        const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+        const result = await proc.exited;
+        clearTimeout(timer);
+        servers.delete(this);
+        return result;
+    }
+
+    kill() {
+        if (this.proc)
+            this.proc.kill('SIGKILL');
+    }
+}
+
+// --- a tiny web server for the plain-WebSocket page -------------------------------------
+
+// It does only what a page written by someone else would: open a WebSocket without a
+// subprotocol, show each text frame as a line, send what it is told to.
+const PLAIN_PAGE = `<!doctype html>
+<meta charset="utf-8">
+<title>plain WebSocket page</title>
+<pre id="log"></pre>
+<script>
+const log = document.getElementById('log');
+window.events = [];
+const ws = new WebSocket(new URLSearchParams(location.search).get('room'));
+ws.onopen = () => events.push('open');
+ws.onclose = (e) => events.push('close ' + e.code);
+ws.onmessage = (e) => { log.textContent += e.data + '\\n'; };
+window.say = (text) => ws.send(text);
+</script>
+`;
+
+async function startPlainSite() {
+    const site = http.createServer((req, res) => {
+        res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
+        res.end(PLAIN_PAGE);
+    });
+    await new Promise((resolve) => site.listen(0, HOST, resolve));
+    return { site, origin: `http://${HOST}:${site.address().port}` };
+}
+
+// --- the browser ------------------------------------------------------------------------
+
+let browser;
+const pageProblems = []; // script errors and CSP refusals seen on the room's page
+
+function watch(page, label) {
+    page.on('pageerror', (e) => pageProblems.push(`${label}: script error: ${e.message}`));
+    page.on('console', (msg) => {
+        if (msg.type() === 'error' && /Content.Security.Policy|Refused to/i.test(msg.text()))
+            pageProblems.push(`${label}: ${msg.text()}`);
+    });
+    page.on('dialog', (dialog) => {
+        pageProblems.push(`${label}: a dialog opened: ${dialog.message()}`);
+        dialog.dismiss().catch(() => {});
+    });
+    return page;
+}
+
+async function openRoomPage(context, server, label) {
+    const page = watch(await context.newPage(), label);
+    await page.goto(server.pageUrl);
+    return page;
+}
+
+async function joinAs(page, nick) {
+    await page.waitForSelector('#join:not([hidden])', { timeout: WAIT_MS });
+    await page.fill('#nick', nick);
+    await page.click('#join-button');
+    await waitOnline(page);
+}
+
+const waitOnline = (page) => page.waitForSelector('body[data-conn="online"]', { timeout: 15_000 });
+
+async function typeAndSend(page, text) {
+    await page.fill('#input', text);
+    await page.press('#input', 'Enter');
+}
+
+// What the page shows: each message's seq, sender and text, and its pending ones.
+function shown(page) {
+    return page.evaluate(() => ({
+        messages: Array.from(document.querySelectorAll('#messages li.msg'), (li) => ({
+            seq: Number(li.dataset.seq),
+            from: li.querySelector('.from').textContent,
+            text: li.querySelector('.text').textContent,
+        })),
+        pending: Array.from(document.querySelectorAll('#pending li'), (li) => ({
+            text: li.querySelector('.text').textContent,
+            state: li.dataset.state,
+            status: li.querySelector('.status').textContent,
+        })),
+    }));
+}
+
+function waitShown(page, text, from) {
+    return page.waitForFunction(([t, f]) => Array.from(document.querySelectorAll('#messages li.msg'))
+        .some((li) => li.querySelector('.text').textContent === t
+              && (f === null || li.querySelector('.from').textContent === f)),
+    [text, from ?? null], { timeout: WAIT_MS });
+}
+
+const waitNoPending = (page) => page.waitForFunction(
+    () => document.querySelectorAll('#pending li').length === 0, null, { timeout: 15_000 });
+
+// The page holds each seq once, in increasing order, and each text once.
+async function checkNoDuplicates(page, label) {
+    const { messages } = await shown(page);
+    const seqs = messages.map((m) => m.seq);
+    check(seqs.every((s, i) => i === 0 || s > seqs[i - 1]),
+          `${label}: seqs not strictly increasing: ${seqs.join(',')}`);
+    const texts = new Map();
+    for (const m of messages)
+        texts.set(m.text, (texts.get(m.text) || 0) + 1);
+    const twice = [...texts].filter(([, n]) => n > 1).map(([t]) => t);
+    check(twice.length === 0, `${label}: shown more than once: ${JSON.stringify(twice)}`);
+    return messages;
+}
+
+// --- cases --------------------------------------------------------------------------------
+
+const cases = [];
+const test = (name, fn) => cases.push({ name, fn });
+
+// Shared by the cases below, in order: one room, one desktop member, one browser member.
+const room = { server: null, desk: null, context: null, page: null, plainSite: null, otherSite: null };
+
+test('the page loads under its CSP, asks for a nickname and joins', async () => {
+    room.desk = new ConfabClient(room.server.url, 'Desk');
+    await room.desk.connect();
+    room.context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    room.page = await openRoomPage(room.context, room.server, 'web');
+    await joinAs(room.page, 'Web');
+    const { desk, page } = room;
+    await desk.waitFor((m) => m.type === 'joined' && m.nick === 'Web', WAIT_MS, 'Web joined');
+    await page.waitForFunction(() => /Desk/.test(document.getElementById('member-list').textContent),
+                               null, { timeout: WAIT_MS });
+    check(await page.evaluate(() => localStorage.getItem('confab.nick')) === 'Web',
+          'the nickname is not remembered in localStorage');
+    // A reload does not ask again: the nickname is remembered, and the tab's resume token
+    // lets the new page take the old one's place even if the room has not seen it go.
+    await page.reload();
+    await waitOnline(page);
+    check(await page.evaluate(() => document.getElementById('join').hidden),
+          'the reloaded page asked for the nickname again');
+    check(await page.textContent('#me') === 'Web', 'the reloaded page joined under another name');
+    check(pageProblems.length === 0, pageProblems.join('; '));
+});
+
+test('(a) desktop client and page chat both ways, with typing', async () => {
+    const { desk, page } = room;
+    // Typing first: the room allows few typing notices (3, then one per 2 s) and drops the
+    // rest, and sending messages below makes some. Does this room relay typing at all? An
+    // older one answers unknown-type.
+    const since = desk.frames.length;
+    desk.send({ type: 'typing', active: true });
+    const answer = await desk.waitFor((m) => m.type === 'error' || m.type === 'typing', 1500, 'typing', since)
+        .catch(() => null);
+    const relaysTyping = !(answer && answer.type === 'error');
+    if (relaysTyping) {
+        await page.waitForFunction(() => document.getElementById('typing').textContent === 'Desk is typing…',
+                                   null, { timeout: WAIT_MS });
+        desk.send({ type: 'typing', active: false });
+        await page.waitForFunction(() => document.getElementById('typing').textContent === '',
+                                   null, { timeout: WAIT_MS });
+        const typedSince = desk.frames.length;
+        await page.fill('#input', 'typ');
+        await desk.waitFor((m) => m.type === 'typing' && m.nick === 'Web' && m.active === true, WAIT_MS,
+                           'Web is typing', typedSince);
+        await page.fill('#input', '');
+        await desk.waitFor((m) => m.type === 'typing' && m.nick === 'Web' && m.active === false, WAIT_MS,
+                           'Web stopped typing', typedSince);
+
+        // A room that relays typing also knows presence: an away member is marked so.
+        desk.send({ type: 'presence', status: 'away' });
+        await page.waitForFunction(() => /Desk \(away\)/.test(document.getElementById('member-list').textContent),
+                                   null, { timeout: WAIT_MS });
+        desk.send({ type: 'presence', status: 'online' });
+        await page.waitForFunction(() => !/\(away\)/.test(document.getElementById('member-list').textContent),
+                                   null, { timeout: WAIT_MS });
+    } else {
+        console.log('   note: this room does not relay typing (unknown-type); typing checks skipped');
+    }
+
+    const fromDesk = 'Hello from the desktop — 안녕하세요!';
+    await desk.say(fromDesk);
+    await waitShown(page, fromDesk, 'Desk');
+
+    const fromWeb = 'Hello from the browser\nsecond line';
+    await page.fill('#input', fromWeb);
+    await page.press('#input', 'Enter');
+    const chat = await desk.waitFor((m) => m.type === 'chat' && m.from === 'Web', WAIT_MS, 'the page\'s chat');
+    check(chat.text === fromWeb, `the desktop got ${JSON.stringify(chat.text)}`);
+    await waitShown(page, fromWeb, 'Web');
+    await waitNoPending(page);
+    check(await page.inputValue('#input') === '', 'the input was not cleared after sending');
+
+    // Shift+Enter is a new line, not a send.
+    await page.fill('#input', 'one');
+    await page.press('#input', 'Shift+Enter');
+    await sleep(200);
+    check(desk.received('one', 'Web').length === 0, 'Shift+Enter sent the message');
+    await page.fill('#input', '');
+});
+
+test('(c) markup in messages and nicknames is shown as text', async () => {
+    const { desk, page } = room;
+    const evil = '<img src=x onerror=alert(1)>';
+    await desk.say(evil);
+    await waitShown(page, evil, 'Desk');
+    await typeAndSend(page, `${evil} <script>alert(2)</script>`);
+    await waitShown(page, `${evil} <script>alert(2)</script>`, 'Web');
+
+    // A member whose nickname is markup.
+    const marked = new ConfabClient(room.server.url, '<b onclick=alert(3)>Mallory</b>');
+    await marked.connect();
+    await marked.say('<svg onload=alert(4)>');
+    await waitShown(page, '<svg onload=alert(4)>', '<b onclick=alert(3)>Mallory</b>');
+    await page.waitForFunction(() => /Mallory/.test(document.getElementById('member-list').textContent),
+                               null, { timeout: WAIT_MS });
+    marked.close();
+
+    // Links: http(s) become <a> with a checked href; javascript: stays text.
+    const linkText = 'see https://example.com/a?b=1&c=2. or javascript:alert(5)';
+    await desk.say(linkText);
+    await waitShown(page, linkText, 'Desk');
+    await sleep(300); // time for any injected handler to fire
+    const dom = await page.evaluate(() => ({
+        img: document.querySelectorAll('img').length,
+        script: document.querySelectorAll('body script').length,
+        svg: document.querySelectorAll('svg').length,
+        bold: document.querySelectorAll('#messages b, #member-list b').length,
+        text: document.getElementById('messages').textContent,
+        links: Array.from(document.querySelectorAll('#messages a'), (a) => [a.getAttribute('href'), a.textContent]),
+    }));
+    check(dom.text.includes(evil), 'the literal <img …> text is not in the page');
+    check(dom.img === 0, `${dom.img} <img> element(s) were created`);
+    check(dom.script === 1, `${dom.script} <script> elements in the body (1 expected: app.js)`);
+    check(dom.svg === 0 && dom.bold === 0, 'markup from a message or nickname became elements');
+    check(dom.links.length === 1 && dom.links[0][0] === 'https://example.com/a?b=1&c=2'
+          && dom.links[0][1] === 'https://example.com/a?b=1&c=2',
+          `links: ${JSON.stringify(dom.links)}`);
+    check(pageProblems.length === 0, pageProblems.join('; '));
+});
+
+test('(b) the page survives a server restart: no loss, no duplicates', async () => {
+    const { desk, page, server } = room;
+    // A second browser member in its own profile, whose tab will be closed while the
+    // room is down: its message must come from the outbox in localStorage.
+    const phoneContext = await browser.newContext({ viewport: { width: 360, height: 740 } });
+    const phone = await openRoomPage(phoneContext, server, 'phone');
+    await joinAs(phone, '민수');
+
+    await desk.say('before the restart');
+    await waitShown(page, 'before the restart', 'Desk');
+    await waitShown(phone, 'before the restart', 'Desk');
+
+    const stopped = await server.stop();
+    check(stopped.code === 0, `the server did not exit cleanly on SIGTERM: ${JSON.stringify(stopped)}`);
+    await page.waitForSelector('body[data-conn="offline"], body[data-conn="connecting"]', { timeout: WAIT_MS });
+
+    const whileDown = 'typed while the room was down';
+    await typeAndSend(page, whileDown);
+    const pend = (await shown(page)).pending;
+    check(pend.length === 1 && pend[0].text === whileDown && pend[0].status === 'sending…',
+          `pending while down: ${JSON.stringify(pend)}`);
+    const stored = JSON.parse(await page.evaluate(() => localStorage.getItem('confab.outbox')) || '[]');
+    check(stored.some((e) => e.text === whileDown && e.nick === 'Web'), 'the outbox is not in localStorage');
+
+    const fromClosedTab = '닫힌 탭에서 보낸 메시지';
+    await phone.waitForSelector('body:not([data-conn="online"])', { timeout: WAIT_MS });
+    await typeAndSend(phone, fromClosedTab);
+    await phone.close();
+
+    await sleep(700); // the page's backoff grows meanwhile
+    await server.start();
+    await desk.reconnect();
+    const missed = 'sent while the page was reconnecting';
+    await desk.say(missed);
+
+    await waitOnline(page);
+    await waitShown(page, missed, 'Desk');
+    await waitShown(page, whileDown, 'Web');
+    await waitNoPending(page);
+    await desk.waitFor((m) => m.type === 'chat' && m.text === whileDown, WAIT_MS, 'the message typed while down');
+
+    // The closed tab's message goes when its profile opens the room again.
+    const phone2 = await openRoomPage(phoneContext, server, 'phone-2');
+    await waitOnline(phone2);
+    await desk.waitFor((m) => m.type === 'chat' && m.text === fromClosedTab, WAIT_MS, 'the closed tab\'s message');
+    await waitShown(phone2, fromClosedTab, '민수');
+    await waitNoPending(phone2);
+    await waitShown(page, fromClosedTab, '민수');
+
+    await desk.say('after the restart');
+    await waitShown(page, 'after the restart', 'Desk');
+    await sleep(500); // let any duplicate arrive
+    check(desk.received(whileDown).length === 1, `the desktop got "${whileDown}" ${desk.received(whileDown).length} times`);
+    check(desk.received(fromClosedTab).length === 1, 'the closed tab\'s message arrived more than once');
+    const messages = await checkNoDuplicates(page, 'web');
+    await checkNoDuplicates(phone2, 'phone');
+    check(await page.evaluate(() => localStorage.getItem('confab.outbox')) === null, 'the outbox was not emptied');
+
+    // Nothing lost: the page holds exactly what the room has (a fresh reader's view).
+    const reader = new ConfabClient(server.url, 'Reader');
+    const welcome = await reader.connect();
+    reader.close();
+    const roomSeqs = welcome.history.map((m) => m.seq).join(',');
+    const pageSeqs = messages.map((m) => m.seq).join(',');
+    check(roomSeqs === pageSeqs, `the page holds seqs ${pageSeqs}; the room has ${roomSeqs}`);
+    await phoneContext.close();
+});
+
+test('a long absence is caught up in pages; every frame twice still shows once', async () => {
+    const { desk, server } = room;
+    // This page's WebSocket goes through Playwright: every chat and history frame from the
+    // room reaches it twice, and while `hold` is set its connections are cut at once.
+    let hold = false;
+    let current = null;
+    let cutWelcome = false; // a welcome said hasNewer: the catch-up is really exercised
+    let pagesAsked = 0;
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    try {
+        const page = watch(await context.newPage(), 'roamer');
+        await page.routeWebSocket((url) => url.port === String(server.port), (ws) => {
+            if (hold) {
+                ws.close({ code: 1001, reason: 'held by the test' });
+                return;
+            }
+            const upstream = ws.connectToServer();
+            current = { ws, upstream };
+            ws.onMessage((m) => {
+                const sent = JSON.parse(m);
+                if (sent.type === 'history' && sent.after !== undefined)
+                    ++pagesAsked;
+                upstream.send(m);
+            });
+            upstream.onMessage((m) => {
+                ws.send(m);
+                const got = JSON.parse(m);
+                if (got.type === 'welcome' && got.hasNewer)
+                    cutWelcome = true;
+                if (got.type === 'chat' || got.type === 'history')
+                    ws.send(m);
+            });
+        });
+        await page.goto(server.pageUrl);
+        await joinAs(page, 'Roamer');
+        await desk.say('roamer is here');
+        await waitShown(page, 'roamer is here', 'Desk');
+
+        hold = true;
+        current.ws.close({ code: 1001, reason: 'cut by the test' });
+        current.upstream.close();
+        await page.waitForSelector('body:not([data-conn="online"])', { timeout: WAIT_MS });
+        // More than one batch (256 KiB) of long messages while the page is away.
+        const texts = [];
+        for (let i = 1; i <= 30; ++i) {
+            texts.push(`long ${i} ${'가나다라마바사 '.repeat(480)}`);
+            await desk.say(texts.at(-1));
+        }
+        hold = false;
+        await page.click('#conn').catch(() => {}); // "retry now", if it is waiting
+        await waitOnline(page);
+        await waitShown(page, texts.at(-1), 'Desk');
+        await desk.say('after catching up');
+        await waitShown(page, 'after catching up', 'Desk');
+        await sleep(300);
+        check(cutWelcome && pagesAsked >= 1,
+              `no catch-up happened (welcome hasNewer: ${cutWelcome}, pages asked: ${pagesAsked})`);
+        const messages = await checkNoDuplicates(page, 'roamer');
+        const pageSeqs = messages.map((m) => m.seq).join(',');
+        const deskSeqs = [...desk.chats.keys()].sort((a, b) => a - b).join(',');
+        check(pageSeqs === deskSeqs, `the page holds seqs ${pageSeqs}; the desktop client ${deskSeqs}`);
+    } finally {
+        await context.close();
+    }
+    check(pageProblems.length === 0, pageProblems.join('; '));
+});
+
+test('a burst over the rate limit is kept and delivered whole, in order', async () => {
+    const { desk, page } = room;
+    const texts = Array.from({ length: 30 }, (_, i) => `burst ${String(i + 1).padStart(2, '0')}`);
+    const since = desk.frames.length;
+    // Sent as fast as the page can: the room takes 20 at once, then 5 a second.
+    await page.evaluate((list) => {
+        const input = document.getElementById('input');
+        for (const text of list) {
+            input.value = text;
+            input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true }));
+        }
+    }, texts);
+    await waitNoPending(page);
+    await desk.waitFor((m) => m.type === 'chat' && m.text === texts.at(-1), WAIT_MS, 'the last of the burst', since);
+    const got = desk.frames.slice(since).filter((m) => m.type === 'chat' && m.from === 'Web').map((m) => m.text);
+    check(JSON.stringify(got) === JSON.stringify(texts), `the desktop got ${JSON.stringify(got)}`);
+    await checkNoDuplicates(page, 'web');
+});
+
+test('(d) a plain WebSocket page (no subprotocol) chats as a guest; other origins are refused', async () => {
+    const { desk, server } = room;
+    const context = await browser.newContext();
+    try {
+        const plain = await context.newPage();
+        plain.on('dialog', (d) => d.dismiss().catch(() => {}));
+        await plain.goto(`${room.plainSite.origin}/?room=${encodeURIComponent(server.url)}`);
+        await plain.waitForFunction(() => /Welcome to/.test(document.getElementById('log').textContent),
+                                    null, { timeout: WAIT_MS });
+        const welcomeLine = await plain.evaluate(() => document.getElementById('log').textContent);
+        const guest = /You are (guest-\d+)/.exec(welcomeLine)?.[1];
+        check(guest, `no guest name in ${JSON.stringify(welcomeLine)}`);
+
+        const since = desk.frames.length;
+        await plain.evaluate(() => window.say('hi from a plain page'));
+        const chat = await desk.waitFor((m) => m.type === 'chat' && m.text === 'hi from a plain page',
+                                        WAIT_MS, 'the guest\'s chat', since);
+        check(chat.from === guest, `the guest's message came from ${chat.from}, not ${guest}`);
+        await desk.say('hello, plain page');
+        await plain.waitForFunction((g) => {
+            const log = document.getElementById('log').textContent;
+            return log.includes('Desk: hello, plain page\n') && log.includes(`${g}: hi from a plain page\n`);
+        }, guest, { timeout: WAIT_MS });
+        await waitShown(room.page, 'hi from a plain page', guest);
+
+        // The same page from an origin the room was not told about gets no connection.
+        const other = await context.newPage();
+        await other.goto(`${room.otherSite.origin}/?room=${encodeURIComponent(server.url)}`);
+        await other.waitForFunction(() => window.events.length > 0, null, { timeout: WAIT_MS });
+        const events = await other.evaluate(() => window.events);
+        check(!events.includes('open'), `a page from ${room.otherSite.origin} connected: ${events}`);
+        check(server.log.some((l) => l.includes(`refused a web page from ${room.otherSite.origin}`)),
+              'the room did not log the refused origin');
+    } finally {
+        await context.close();
+    }
+});
+
+test('load older pages back through history; a room password is asked for', async () => {
+    // A room of its own: a password, and no rate limit so that history fills quickly.
+    const dir = tempDir('confab-browser-pw-');
+    fs.writeFileSync(path.join(dir, 'password.txt'), 'open sesame\n');
+    const server = new Server(path.join(dir, 'data'), ['--max-rate', '0', '--password-file', path.join(dir, 'password.txt')]);
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    try {
+        await server.start();
+        const filler = new ConfabClient(server.url, 'Filler', { password: 'open sesame' });
+        await filler.connect();
+        for (let i = 1; i <= 150; ++i)
+            filler.send({ type: 'chat', clientId: `fill-${i}`, text: `old message ${i}` });
+        await filler.waitFor((m) => m.type === 'ack' && m.clientId === 'fill-150', WAIT_MS, 'the last fill');
+
+        const page = await openRoomPage(context, server, 'pw');
+        await page.waitForSelector('#join:not([hidden])', { timeout: WAIT_MS });
+        await page.fill('#nick', 'Guard');
+        await page.click('#join-button');
+        await page.waitForSelector('#password-row:not([hidden])', { timeout: WAIT_MS });
+        const asked = await page.textContent('#join-error');
+        check(/password/i.test(asked), `the page said ${JSON.stringify(asked)}`);
+        await page.fill('#password', 'open sesame');
+        await page.click('#join-button');
+        await waitOnline(page);
+
+        let { messages } = await shown(page);
+        check(messages.length === 100 && messages[0].text === 'old message 51',
+              `a fresh join shows ${messages.length}, from ${messages[0]?.text}`);
+        check(await page.isVisible('#older'), '"Load older" is not shown');
+        await page.click('#older');
+        await page.waitForFunction(() => document.querySelectorAll('#messages li.msg').length === 150,
+                                   null, { timeout: WAIT_MS });
+        await page.waitForSelector('#older', { state: 'hidden', timeout: WAIT_MS });
+        check(await page.isVisible('#start'), 'the start of the room is not marked');
+        messages = await checkNoDuplicates(page, 'pw');
+        check(messages[0].text === 'old message 1' && messages.at(-1).text === 'old message 150',
+              'older messages are out of place');
+        filler.close();
+    } finally {
+        await context.close();
+        await server.stop();
+    }
+    check(pageProblems.length === 0, pageProblems.join('; '));
+});
+
+// --- runner -------------------------------------------------------------------------------
+
+function withTimeout(promise, ms, what) {
+    let timer;
+    return Promise.race([promise, new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new TestFailure(`timed out after ${ms} ms: ${what}`)), ms);
+    })]).finally(() => clearTimeout(timer));
+}
+
+async function cleanUp() {
+    for (const s of servers)
+        s.kill();
+    if (browser)
+        await browser.close().catch(() => {});
+    for (const site of [room.plainSite, room.otherSite])
+        site?.site.close();
+    for (const dir of tempDirs)
+        fs.rmSync(dir, { recursive: true, force: true });
+}
+
+async function main() {
+    const only = process.env.CONFAB_BROWSER_ONLY ? new RegExp(process.env.CONFAB_BROWSER_ONLY) : null;
+    room.plainSite = await startPlainSite();
+    room.otherSite = await startPlainSite();
+    room.server = new Server(tempDir('confab-browser-'), ['--allow-origin', room.plainSite.origin]);
+    await room.server.start();
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    console.log(`room on ${room.server.url}, ${browser.version ? `Chromium ${browser.version()}` : 'Chromium'}`);
+
+    let passed = 0;
+    let failed = 0;
+    for (const c of cases) {
+        if (only && !only.test(c.name))
+            continue;
+        const t0 = Date.now();
+        try {
+            await withTimeout(c.fn(), CASE_DEADLINE_MS, c.name);
+            ++passed;
+            console.log(`PASS ${c.name} (${Date.now() - t0} ms)`);
+        } catch (e) {
+            ++failed;
+            console.log(`FAIL ${c.name} (${Date.now() - t0} ms): ${e instanceof TestFailure ? e.message : e.stack}`);
+            const tail = room.server.log.slice(-8);
+            if (tail.length)
+                console.log(`     server log: ${tail.join('\n                 ')}`);
+        }
+        // A case that failed half-way through a restart leaves the room down: bring it
+        // back so that the next cases test what they are about.
+        if (!room.server.proc)
+            await room.server.start().catch((e) => console.log(`     could not restart the room: ${e.message}`));
+    }
+    console.log(`took ${((Date.now() - suiteStart) / 1000).toFixed(1)} s`);
+    console.log(`${passed} passed, ${failed} failed`);
+    return failed === 0 && passed > 0;
+}
+
+let ok = false;
+try {
+    ok = await main();
+} catch (e) {
+    console.log(`suite error: ${e.stack}`);
+    console.log('0 passed, 1 failed');
+} finally {
+    await cleanUp();
+}
+process.exit(ok ? 0 : 1);
