@@ -1,12 +1,17 @@
 #include "app/ui/messagedelegate.h"
 
+#include "app/ui/chattext.h"
 #include "common/messagemodel.h"
 
 #include <QAbstractItemView>
+#include <QAbstractProxyModel>
 #include <QApplication>
 #include <QDateTime>
+#include <QHelpEvent>
 #include <QPainter>
+#include <QPainterPath>
 #include <QTextLayout>
+#include <QToolTip>
 
 #include <iterator>
 
@@ -16,6 +21,9 @@ constexpr int HorizontalPadding = 8;
 constexpr int VerticalPadding = 4;
 constexpr int HeaderSpacing = 6; // between sender, time and status on the header line
 constexpr int TimeSpacing = 8; // between an event's time column and its text
+constexpr int ChipPadding = 6; // inside a reaction chip, left and right
+constexpr int ChipSpacing = 4; // between chips
+constexpr int QuoteIndent = 8; // the quote's bar and the gap after it
 
 QFont boldFont(QFont font)
 {
@@ -76,6 +84,25 @@ int eventTimeColumn(const QFont &font)
     return QFontMetrics(italicFont(font)).horizontalAdvance(QStringLiteral("00:00")) + TimeSpacing;
 }
 
+// The MessageModel under any stack of proxies, for looking up the message a reply answers.
+const MessageModel *messageModelOf(const QModelIndex &index, QModelIndex *sourceIndex = nullptr)
+{
+    QModelIndex current = index;
+    const QAbstractItemModel *model = index.model();
+    while (const auto *proxy = qobject_cast<const QAbstractProxyModel *>(model)) {
+        current = proxy->mapToSource(current);
+        model = proxy->sourceModel();
+    }
+    if (sourceIndex)
+        *sourceIndex = current;
+    return qobject_cast<const MessageModel *>(model);
+}
+
+QString editedSuffix()
+{
+    return MessageDelegate::tr("(edited)");
+}
+
 } // namespace
 
 MessageDelegate::MessageDelegate(QObject *parent) : QStyledItemDelegate(parent) { }
@@ -92,18 +119,102 @@ int MessageDelegate::contentWidth(const QStyleOptionViewItem &option) const
     return qMax(40, width - 2 * HorizontalPadding);
 }
 
-int MessageDelegate::measureHeight(const QString &text, bool event, const QFont &font,
-                                   int width) const
+QString MessageDelegate::bodyText(const QModelIndex &index)
 {
-    if (event) {
-        QTextLayout layout(forLayout(text), italicFont(font));
+    if (index.data(MessageModel::DeletedRole).toBool())
+        return tr("message deleted");
+    const QString text = index.data(MessageModel::TextRole).toString();
+    if (index.data(MessageModel::EditedRole).toBool())
+        return text + QLatin1Char(' ') + editedSuffix();
+    return text;
+}
+
+QStringList MessageDelegate::reactionTexts(const QModelIndex &index)
+{
+    QStringList chips;
+    const QVariantList reactions = index.data(MessageModel::ReactionsRole).toList();
+    for (const QVariant &reaction : reactions) {
+        const QVariantMap map = reaction.toMap();
+        chips.append(tr("%1 %2").arg(map.value(QStringLiteral("emoji")).toString())
+                         .arg(map.value(QStringLiteral("count")).toInt()));
+    }
+    return chips;
+}
+
+QString MessageDelegate::replyText(const QModelIndex &index)
+{
+    const QString replyTo = index.data(MessageModel::ReplyToRole).toString();
+    if (replyTo.isEmpty())
+        return {};
+    const MessageModel *model = messageModelOf(index);
+    const int row = model ? model->rowOfId(replyTo) : -1;
+    if (row < 0)
+        return tr("an earlier message");
+    const QModelIndex original = model->index(row);
+    const QString sender = original.data(MessageModel::SenderRole).toString();
+    if (original.data(MessageModel::DeletedRole).toBool())
+        return tr("%1: message deleted").arg(sender);
+    return tr("%1: %2").arg(sender,
+                            ChatText::excerpt(original.data(MessageModel::TextRole).toString(), 80));
+}
+
+bool MessageDelegate::isMention(const QModelIndex &index) const
+{
+    if (m_selfNick.isEmpty()
+        || index.data(MessageModel::KindRole).value<MessageModel::Kind>() != MessageModel::Kind::Chat
+        || index.data(MessageModel::DeletedRole).toBool()
+        || index.data(MessageModel::SenderRole).toString().compare(m_selfNick, Qt::CaseInsensitive) == 0)
+        return false;
+    return ChatText::mentions(index.data(MessageModel::TextRole).toString(), m_selfNick);
+}
+
+MessageDelegate::Key MessageDelegate::keyOf(const QModelIndex &index) const
+{
+    const auto kind = index.data(MessageModel::KindRole).value<MessageModel::Kind>();
+    Key key;
+    if (kind != MessageModel::Kind::Chat) {
+        key.text = index.data(MessageModel::TextRole).toString();
+        key.parts = Event;
+        return key;
+    }
+    key.text = bodyText(index);
+    if (index.data(MessageModel::DeletedRole).toBool())
+        key.parts |= Deleted;
+    if (!index.data(MessageModel::ReplyToRole).toString().isEmpty())
+        key.parts |= Reply;
+    if (!index.data(MessageModel::ReactionsRole).toList().isEmpty())
+        key.parts |= Reactions;
+    if (!m_unreadMarker.isEmpty() && index.data(MessageModel::IdRole).toString() == m_unreadMarker)
+        key.parts |= Separator;
+    return key;
+}
+
+MessageDelegate::Geometry MessageDelegate::geometry(quint8 parts, int bodyHeight,
+                                                    const QFont &font) const
+{
+    const QFontMetrics metrics(font);
+    Geometry g;
+    g.separatorHeight = (parts & Separator) ? QFontMetrics(italicFont(font)).height() + 4 : 0;
+    g.headerHeight = QFontMetrics(boldFont(font)).height();
+    g.quoteHeight = (parts & Reply) ? QFontMetrics(italicFont(font)).height() + 2 : 0;
+    g.bodyTop = g.separatorHeight + g.headerHeight + g.quoteHeight;
+    g.bodyHeight = qMax(bodyHeight, metrics.height());
+    g.chipsTop = g.bodyTop + g.bodyHeight + 2;
+    g.chipsHeight = (parts & Reactions) ? metrics.height() + 4 : 0;
+    g.total = (parts & Reactions) ? g.chipsTop + g.chipsHeight : g.bodyTop + g.bodyHeight;
+    return g;
+}
+
+int MessageDelegate::measureHeight(const Key &key, const QFont &font, int width) const
+{
+    if (key.parts & Event) {
+        QTextLayout layout(forLayout(key.text), italicFont(font));
         const int textHeight = layOut(layout, qMax(20, width - eventTimeColumn(font)));
         return 2 * VerticalPadding + qMax(textHeight, QFontMetrics(italicFont(font)).height());
     }
-    QTextLayout layout(forLayout(text), font);
+    QTextLayout layout(forLayout(key.text), (key.parts & Deleted) ? italicFont(font) : font);
     const int textHeight = layOut(layout, width);
-    const int headerHeight = QFontMetrics(boldFont(font)).height();
-    return 2 * VerticalPadding + headerHeight + qMax(textHeight, QFontMetrics(font).height());
+    return 2 * VerticalPadding + geometry(key.parts, textHeight, font).total;
 }
 
 QSize MessageDelegate::sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const
@@ -114,8 +225,7 @@ QSize MessageDelegate::sizeHint(const QStyleOptionViewItem &option, const QModel
         m_cacheWidth = width;
         m_cacheFont = option.font;
     }
-    const auto kind = index.data(MessageModel::KindRole).value<MessageModel::Kind>();
-    Key key { index.data(MessageModel::TextRole).toString(), kind != MessageModel::Kind::Chat };
+    Key key = keyOf(index);
     // The header line (sender, time, status) never wraps, so it does not change the height:
     // a message keeps its size from "sending…" to delivered.
     int height;
@@ -124,10 +234,36 @@ QSize MessageDelegate::sizeHint(const QStyleOptionViewItem &option, const QModel
         height = *it;
     } else {
         ++m_misses;
-        height = measureHeight(key.text, key.event, option.font, width);
+        height = measureHeight(key, option.font, width);
         m_heights.insert(std::move(key), height);
     }
     return QSize(width + 2 * HorizontalPadding, height);
+}
+
+void MessageDelegate::prepareBody(QTextLayout &layout, const QModelIndex &index, const QFont &font,
+                                  const QPalette &palette, bool selected) const
+{
+    const bool deleted = index.data(MessageModel::DeletedRole).toBool();
+    layout.setText(forLayout(bodyText(index)));
+    layout.setFont(deleted ? italicFont(font) : font);
+    if (deleted)
+        return;
+    QList<QTextLayout::FormatRange> formats;
+    const QString text = index.data(MessageModel::TextRole).toString();
+    for (const ChatText::Link &link : ChatText::links(text)) {
+        QTextCharFormat format;
+        format.setFontUnderline(true);
+        if (!selected)
+            format.setForeground(palette.color(QPalette::Link));
+        formats.append({ link.start, link.length, format });
+    }
+    if (index.data(MessageModel::EditedRole).toBool()) {
+        QTextCharFormat format;
+        if (!selected)
+            format.setForeground(palette.color(QPalette::PlaceholderText));
+        formats.append({ int(text.size()) + 1, int(editedSuffix().size()), format });
+    }
+    layout.setFormats(formats);
 }
 
 void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
@@ -138,7 +274,6 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
     opt.text.clear(); // the style draws the background and selection; the text is ours
     const QWidget *widget = option.widget;
     QStyle *style = widget ? widget->style() : QApplication::style();
-    style->drawControl(QStyle::CE_ItemViewItem, &opt, painter, widget);
 
     const auto kind = index.data(MessageModel::KindRole).value<MessageModel::Kind>();
     const QString text = index.data(MessageModel::TextRole).toString();
@@ -156,6 +291,7 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
     painter->save();
     painter->setClipRect(option.rect);
     if (kind != MessageModel::Kind::Chat) {
+        style->drawControl(QStyle::CE_ItemViewItem, &opt, painter, widget);
         const QFont font = italicFont(option.font);
         painter->setFont(font);
         painter->setPen(dimColor);
@@ -170,24 +306,60 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
         return;
     }
 
+    const Key key = keyOf(index);
+    QTextLayout body;
+    prepareBody(body, index, option.font, palette, selected);
+    const Geometry g = geometry(key.parts, layOut(body, width), option.font);
+
+    // Background: the style's (selection, hover), and a tint for a mention of the user.
+    QRect rowRect = option.rect;
+    rowRect.setTop(option.rect.top() + g.separatorHeight);
+    opt.rect = rowRect;
+    style->drawControl(QStyle::CE_ItemViewItem, &opt, painter, widget);
+    if (!selected && isMention(index)) {
+        QColor tint = palette.color(QPalette::Highlight);
+        tint.setAlpha(40);
+        painter->fillRect(rowRect, tint);
+        painter->fillRect(QRect(rowRect.left(), rowRect.top(), 3, rowRect.height()),
+                          palette.color(QPalette::Highlight));
+    }
+
+    const int top = content.top();
+    if (g.separatorHeight > 0) {
+        const QFont font = italicFont(option.font);
+        const QFontMetrics metrics(font);
+        const QString label = tr("New messages");
+        const QColor red = QColor(Qt::red).darker(120);
+        const int labelWidth = metrics.horizontalAdvance(label) + 2 * HeaderSpacing;
+        const int middle = top + g.separatorHeight / 2 - 1;
+        const int labelLeft = content.left() + (width - labelWidth) / 2;
+        painter->setPen(red);
+        painter->drawLine(content.left(), middle, labelLeft, middle);
+        painter->drawLine(labelLeft + labelWidth, middle, content.right(), middle);
+        painter->setFont(font);
+        painter->drawText(QRect(labelLeft, top, labelWidth, g.separatorHeight - 2),
+                          Qt::AlignCenter, label);
+    }
+
     const QString sender = index.data(MessageModel::SenderRole).toString();
     const auto status = index.data(MessageModel::StatusRole).value<MessageModel::Status>();
     const QFont bold = boldFont(option.font);
     const QFontMetrics boldMetrics(bold);
     const QFontMetrics metrics(option.font);
-    const int headerHeight = boldMetrics.height();
+    const int headerTop = top + g.separatorHeight;
+    const int headerHeight = g.headerHeight;
     int x = content.left();
 
     painter->setFont(bold);
     painter->setPen(selected ? textColor : nickColor(sender, palette));
     const QString shownSender = boldMetrics.elidedText(sender, Qt::ElideRight, width / 2);
-    painter->drawText(QRect(x, content.top(), width / 2, headerHeight),
+    painter->drawText(QRect(x, headerTop, width / 2, headerHeight),
                       Qt::AlignLeft | Qt::AlignVCenter, shownSender);
     x += boldMetrics.horizontalAdvance(shownSender) + HeaderSpacing;
 
     painter->setFont(option.font);
     painter->setPen(dimColor);
-    painter->drawText(QRect(x, content.top(), content.right() - x, headerHeight),
+    painter->drawText(QRect(x, headerTop, content.right() - x, headerHeight),
                       Qt::AlignLeft | Qt::AlignVCenter, time);
     x += metrics.horizontalAdvance(time) + HeaderSpacing;
 
@@ -198,18 +370,148 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
     } else if (status == MessageModel::Status::Failed) {
         note = tr("failed: %1").arg(index.data(MessageModel::ErrorRole).toString());
         painter->setPen(selected ? textColor : QColor(Qt::red).darker(110));
+    } else if (index.data(MessageModel::IsDirectRole).toBool()) {
+        note = tr("to %1").arg(index.data(MessageModel::ToRole).toString());
     }
     if (!note.isEmpty() && x < content.right()) {
-        const QRect noteRect(x, content.top(), content.right() - x, headerHeight);
+        const QRect noteRect(x, headerTop, content.right() - x, headerHeight);
         painter->drawText(noteRect, Qt::AlignLeft | Qt::AlignVCenter,
                           QFontMetrics(painter->font()).elidedText(note, Qt::ElideRight,
                                                                    noteRect.width()));
     }
 
-    painter->setFont(option.font);
-    painter->setPen(status == MessageModel::Status::Failed && !selected ? dimColor : textColor);
-    QTextLayout layout(forLayout(text), option.font);
-    layOut(layout, width);
-    layout.draw(painter, QPointF(content.left(), content.top() + headerHeight));
+    if (g.quoteHeight > 0) {
+        const int quoteTop = top + g.separatorHeight + g.headerHeight;
+        painter->fillRect(QRect(content.left(), quoteTop + 1, 2, g.quoteHeight - 2), dimColor);
+        const QFont font = italicFont(option.font);
+        painter->setFont(font);
+        painter->setPen(dimColor);
+        const int quoteWidth = width - QuoteIndent;
+        painter->drawText(QRect(content.left() + QuoteIndent, quoteTop, quoteWidth, g.quoteHeight),
+                          Qt::AlignLeft | Qt::AlignVCenter,
+                          QFontMetrics(font).elidedText(replyText(index), Qt::ElideRight,
+                                                        quoteWidth));
+    }
+
+    const bool deleted = key.parts & Deleted;
+    painter->setPen(deleted || (status == MessageModel::Status::Failed && !selected) ? dimColor
+                                                                                      : textColor);
+    body.draw(painter, QPointF(content.left(), top + g.bodyTop));
+
+    if (g.chipsHeight > 0) {
+        painter->setFont(option.font);
+        const QList<QPair<QRect, QString>> chips = chipRects(option, index);
+        const QVariantList reactions = index.data(MessageModel::ReactionsRole).toList();
+        const QStringList labels = reactionTexts(index);
+        for (int i = 0; i < chips.size(); ++i) {
+            const QStringList nicks = reactions.at(i).toMap().value(QStringLiteral("nicks")).toStringList();
+            const bool mine = nicks.contains(m_selfNick, Qt::CaseInsensitive);
+            const QRectF chip = QRectF(chips.at(i).first).adjusted(0.5, 0.5, -0.5, -0.5);
+            QPainterPath path;
+            path.addRoundedRect(chip, chip.height() / 2, chip.height() / 2);
+            QColor fill = palette.color(mine ? QPalette::Highlight : QPalette::AlternateBase);
+            fill.setAlpha(mine ? 60 : 255);
+            painter->setRenderHint(QPainter::Antialiasing);
+            painter->fillPath(path, fill);
+            painter->setPen(palette.color(mine ? QPalette::Highlight : QPalette::Mid));
+            painter->drawPath(path);
+            painter->setPen(textColor);
+            painter->drawText(chips.at(i).first, Qt::AlignCenter, labels.at(i));
+        }
+    }
     painter->restore();
+}
+
+QList<QPair<QRect, QString>> MessageDelegate::chipRects(const QStyleOptionViewItem &option,
+                                                       const QModelIndex &index) const
+{
+    QList<QPair<QRect, QString>> rects;
+    const QVariantList reactions = index.data(MessageModel::ReactionsRole).toList();
+    if (reactions.isEmpty())
+        return rects;
+    const Key key = keyOf(index);
+    const int width = contentWidth(option);
+    QTextLayout body;
+    prepareBody(body, index, option.font, option.palette, false);
+    const Geometry g = geometry(key.parts, layOut(body, width), option.font);
+    const QFontMetrics metrics(option.font);
+    const QStringList labels = reactionTexts(index);
+    int x = option.rect.left() + HorizontalPadding;
+    const int top = option.rect.top() + VerticalPadding + g.chipsTop;
+    for (int i = 0; i < reactions.size(); ++i) {
+        const int chipWidth = metrics.horizontalAdvance(labels.at(i)) + 2 * ChipPadding;
+        rects.append({ QRect(x, top, chipWidth, g.chipsHeight),
+                       reactions.at(i).toMap().value(QStringLiteral("emoji")).toString() });
+        x += chipWidth + ChipSpacing;
+    }
+    return rects;
+}
+
+QUrl MessageDelegate::linkAt(const QStyleOptionViewItem &option, const QModelIndex &index,
+                             const QPoint &pos) const
+{
+    if (index.data(MessageModel::KindRole).value<MessageModel::Kind>() != MessageModel::Kind::Chat
+        || index.data(MessageModel::DeletedRole).toBool())
+        return {};
+    const QString text = index.data(MessageModel::TextRole).toString();
+    const QList<ChatText::Link> links = ChatText::links(text);
+    if (links.isEmpty())
+        return {};
+    const Key key = keyOf(index);
+    const int width = contentWidth(option);
+    QTextLayout body;
+    prepareBody(body, index, option.font, option.palette, false);
+    const Geometry g = geometry(key.parts, layOut(body, width), option.font);
+    const QPointF local = QPointF(pos)
+        - QPointF(option.rect.left() + HorizontalPadding, option.rect.top() + VerticalPadding + g.bodyTop);
+    for (int i = 0; i < body.lineCount(); ++i) {
+        const QTextLine line = body.lineAt(i);
+        if (local.y() < line.y() || local.y() >= line.y() + line.height())
+            continue;
+        if (local.x() < line.x() || local.x() > line.x() + line.naturalTextWidth())
+            return {};
+        const int cursor = line.xToCursor(local.x(), QTextLine::CursorOnCharacter);
+        for (const ChatText::Link &link : links) {
+            if (cursor >= link.start && cursor < link.start + link.length)
+                return link.url;
+        }
+        return {};
+    }
+    return {};
+}
+
+QString MessageDelegate::reactionAt(const QStyleOptionViewItem &option, const QModelIndex &index,
+                                    const QPoint &pos) const
+{
+    for (const auto &[rect, emoji] : chipRects(option, index)) {
+        if (rect.contains(pos))
+            return emoji;
+    }
+    return {};
+}
+
+bool MessageDelegate::helpEvent(QHelpEvent *event, QAbstractItemView *view,
+                                const QStyleOptionViewItem &option, const QModelIndex &index)
+{
+    if (event->type() == QEvent::ToolTip && index.isValid()) {
+        const QVariantList reactions = index.data(MessageModel::ReactionsRole).toList();
+        const QList<QPair<QRect, QString>> chips = chipRects(option, index);
+        for (int i = 0; i < chips.size(); ++i) {
+            if (!chips.at(i).first.contains(event->pos()))
+                continue;
+            const QStringList nicks =
+                reactions.at(i).toMap().value(QStringLiteral("nicks")).toStringList();
+            QToolTip::showText(event->globalPos(),
+                               tr("%1 by %2").arg(chips.at(i).second,
+                                                  nicks.join(QStringLiteral(", "))),
+                               view, chips.at(i).first);
+            return true;
+        }
+        const QUrl url = linkAt(option, index, event->pos());
+        if (url.isValid()) {
+            QToolTip::showText(event->globalPos(), url.toDisplayString(), view);
+            return true;
+        }
+    }
+    return QStyledItemDelegate::helpEvent(event, view, option, index);
 }

@@ -4,7 +4,10 @@
 
 #include <QApplication>
 #include <QClipboard>
+#include <QContextMenuEvent>
+#include <QDesktopServices>
 #include <QKeyEvent>
+#include <QMouseEvent>
 #include <QScrollBar>
 #include <QWheelEvent>
 
@@ -29,7 +32,9 @@ MessageView::MessageView(QWidget *parent) : QListView(parent), m_delegate(new Me
     setSelectionMode(QAbstractItemView::ExtendedSelection);
     setEditTriggers(QAbstractItemView::NoEditTriggers);
     setFrameShape(QFrame::NoFrame);
+    setMouseTracking(true); // the pointing hand over links
     connect(verticalScrollBar(), &QScrollBar::valueChanged, this, &MessageView::onScrolled);
+    m_openUrl = [](const QUrl &url) { QDesktopServices::openUrl(url); };
 }
 
 MessageView::~MessageView() = default;
@@ -37,10 +42,16 @@ MessageView::~MessageView() = default;
 void MessageView::setModel(QAbstractItemModel *model)
 {
     disconnect(m_insertConnection);
+    disconnect(m_changeConnection);
     QListView::setModel(model);
-    if (model)
+    if (model) {
         m_insertConnection = connect(model, &QAbstractItemModel::rowsAboutToBeInserted, this,
                                      &MessageView::onRowsAboutToBeInserted);
+        // An edit, a deletion or a reaction can change a row's height; QListView only
+        // repaints on dataChanged. The relayout is cheap: the size cache has the rest.
+        m_changeConnection = connect(model, &QAbstractItemModel::dataChanged, this,
+                                     [this] { scheduleDelayedItemsLayout(); });
+    }
     m_followBottom = true;
     m_keepDistanceFromBottom.reset();
 }
@@ -115,4 +126,87 @@ void MessageView::copySelection() const
     for (const QModelIndex &row : std::as_const(rows))
         lines.append(row.data(Qt::DisplayRole).toString());
     QApplication::clipboard()->setText(lines.join(QLatin1Char('\n')));
+}
+
+QStyleOptionViewItem MessageView::optionFor(const QModelIndex &index) const
+{
+    QStyleOptionViewItem option;
+    initViewItemOption(&option);
+    option.rect = visualRect(index);
+    if (selectionModel() && selectionModel()->isSelected(index))
+        option.state |= QStyle::State_Selected;
+    return option;
+}
+
+QUrl MessageView::linkAt(const QPoint &pos) const
+{
+    const QModelIndex index = indexAt(pos);
+    if (!index.isValid())
+        return {};
+    return m_delegate->linkAt(optionFor(index), index, pos);
+}
+
+void MessageView::setUnreadMarker(const QString &id)
+{
+    if (m_delegate->unreadMarker() == id)
+        return;
+    m_delegate->setUnreadMarker(id);
+    scheduleDelayedItemsLayout();
+    viewport()->update();
+}
+
+void MessageView::showMessage(const QModelIndex &index)
+{
+    if (!index.isValid())
+        return;
+    // Laid out first, so that the row's place is known and scrolling lands on it.
+    doItemsLayout();
+    m_followBottom = false;
+    scrollTo(index, QAbstractItemView::PositionAtCenter);
+    setCurrentIndex(index);
+    selectionModel()->select(index, QItemSelectionModel::ClearAndSelect);
+}
+
+void MessageView::mousePressEvent(QMouseEvent *event)
+{
+    m_pressedLink = event->button() == Qt::LeftButton ? linkAt(event->position().toPoint()) : QUrl();
+    QListView::mousePressEvent(event);
+}
+
+void MessageView::mouseReleaseEvent(QMouseEvent *event)
+{
+    QListView::mouseReleaseEvent(event);
+    if (event->button() != Qt::LeftButton)
+        return;
+    const QPoint pos = event->position().toPoint();
+    const QUrl url = linkAt(pos);
+    if (url.isValid() && url == m_pressedLink) {
+        m_pressedLink.clear();
+        m_openUrl(url);
+        return;
+    }
+    const QModelIndex index = indexAt(pos);
+    if (index.isValid()) {
+        const QString emoji = m_delegate->reactionAt(optionFor(index), index, pos);
+        if (!emoji.isEmpty())
+            Q_EMIT reactionClicked(index, emoji);
+    }
+}
+
+void MessageView::mouseMoveEvent(QMouseEvent *event)
+{
+    QListView::mouseMoveEvent(event);
+    if (linkAt(event->position().toPoint()).isValid())
+        viewport()->setCursor(Qt::PointingHandCursor);
+    else
+        viewport()->unsetCursor();
+}
+
+void MessageView::contextMenuEvent(QContextMenuEvent *event)
+{
+    const QModelIndex index = indexAt(event->pos());
+    if (!index.isValid())
+        return;
+    Q_EMIT messageMenuRequested(index, event->globalPos());
+    event->accept();
 }
