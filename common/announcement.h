@@ -7,7 +7,7 @@
 
 #include <optional>
 
-// The LAN room announcement (docs/DISCOVERY.md): one small JSON object per UDP datagram,
+// The LAN room announcement (docs/PROTOCOL.md section 12): one small JSON object per UDP datagram,
 // sent by a hosting room every couple of seconds and heard by the join dialog's room list.
 // Value type and codec only; the sockets are RoomBeacon's (server) and RoomFinder's (app).
 namespace Confab::Discovery {

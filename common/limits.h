@@ -23,6 +23,8 @@ inline constexpr int MaxHistoryPage = 500;
 // A server frame carrying several messages stays far below the 512 KiB at which Qt
 // splits text frames (and a split mid-character is rejected by Qt's own reader).
 inline constexpr int MaxBatchBytes = 256 * 1024;
+// Different emoji on one message (each member counts once per emoji).
+inline constexpr int MaxReactionKinds = 20;
 // Messages kept in history unless --history-limit says otherwise.
 inline constexpr int DefaultHistoryLimit = 100000;
 

@@ -14,7 +14,7 @@ class QUdpSocket;
 class Room;
 
 // Tells the local network that a room is here: every couple of seconds one small JSON
-// datagram (common/announcement.h, docs/DISCOVERY.md) to the multicast group 239.255.77.77
+// datagram (common/announcement.h, docs/PROTOCOL.md section 12) to the multicast group 239.255.77.77
 // port 26633 on each interface that can multicast, and to each interface's broadcast
 // address for networks that drop multicast. A room bound to one address is announced only
 // on that address's interface (one bound to loopback stays on loopback). stop() and

@@ -1,16 +1,16 @@
 #pragma once
 
-#include <QString>
+#include "server/encodedframe.h"
 
 class Session;
 
-// One outgoing room event in each wire form, each serialised once: JSON for Confab
-// clients, and a plain line for guests (plain WebSocket clients). `plain` is empty for
-// events guests do not see.
+// One outgoing room event in each wire form, each serialised and framed once: JSON for
+// Confab clients, and a plain line for guests (plain WebSocket clients). `plain` is empty
+// for events guests do not see.
 struct FanoutFrames
 {
-    QString json;
-    QString plain;
+    EncodedFrame json;
+    EncodedFrame plain;
 };
 
 // Room -> recipients. The room hands each event to the fan-out, which delivers the same

@@ -1,5 +1,7 @@
 #include "server/historystore.h"
 
+#include "common/limits.h"
+
 #include <QDir>
 #include <QSqlDatabase>
 #include <QSqlError>
@@ -175,25 +177,31 @@ HistoryStore::Appended HistoryStore::append(const QString &from, const QString &
     return append(NewMessage { from, senderKey, clientId, text, time, {}, {}, {} });
 }
 
-HistoryStore::Appended HistoryStore::append(const NewMessage &n)
+HistoryStore::Appended HistoryStore::stored(const QString &senderKey,
+                                            const QString &clientId) const
 {
     Appended result;
-    const QSqlDatabase db = QSqlDatabase::database(m_connection, false);
-
-    QSqlQuery existing(db);
+    QSqlQuery existing(QSqlDatabase::database(m_connection, false));
     existing.prepare(QStringLiteral("SELECT %1 FROM messages WHERE sender_key = ? AND client_id = ?")
                          .arg(Columns));
-    existing.addBindValue(n.senderKey);
-    existing.addBindValue(n.clientId);
+    existing.addBindValue(senderKey);
+    existing.addBindValue(clientId);
     if (existing.exec() && existing.next()) {
-        result.message = readMessage(existing);
-        QList<ChatMessage> one { result.message };
+        QList<ChatMessage> one { readMessage(existing) };
         attachReactions(one);
         result.message = one.first();
         result.duplicate = true;
         result.ok = true;
-        return result;
     }
+    return result;
+}
+
+HistoryStore::Appended HistoryStore::append(const NewMessage &n)
+{
+    Appended result = stored(n.senderKey, n.clientId);
+    if (result.ok)
+        return result;
+    const QSqlDatabase db = QSqlDatabase::database(m_connection, false);
 
     ChatMessage m;
     m.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
@@ -221,6 +229,12 @@ HistoryStore::Appended HistoryStore::append(const NewMessage &n)
     }
     m.seq = insert.lastInsertId().toLongLong();
     if (m_historyLimit > 0) {
+        // Reactions go with their messages, or the table would only ever grow.
+        QSqlQuery trimReactions(db);
+        trimReactions.prepare(QStringLiteral("DELETE FROM reactions WHERE message_id IN"
+                                             " (SELECT id FROM messages WHERE seq <= ?)"));
+        trimReactions.addBindValue(m.seq - m_historyLimit);
+        trimReactions.exec();
         QSqlQuery trim(db);
         trim.prepare(QStringLiteral("DELETE FROM messages WHERE seq <= ?"));
         trim.addBindValue(m.seq - m_historyLimit);
@@ -320,6 +334,12 @@ HistoryStore::Changed HistoryStore::react(const QString &id, const QString &nick
         return c;
     if (c.message.deleted) {
         c.result = Change::NotFound;
+        return c;
+    }
+    const bool known = std::any_of(c.message.reactions.cbegin(), c.message.reactions.cend(),
+                                   [&](const Reaction &r) { return r.emoji == emoji; });
+    if (add && !known && c.message.reactions.size() >= Confab::Limits::MaxReactionKinds) {
+        c.result = Change::Full;
         return c;
     }
     QSqlQuery q(QSqlDatabase::database(m_connection, false));

@@ -28,7 +28,7 @@ public:
         bool hasMore = false;
     };
     // What a change to a stored message came to.
-    enum class Change { Done, NotFound, NotAllowed, Failed };
+    enum class Change { Done, NotFound, NotAllowed, Full, Failed };
     struct Changed
     {
         Change result = Change::Failed;
@@ -60,6 +60,8 @@ public:
     QString filePath() const { return m_path; }
 
     Appended append(const NewMessage &message);
+    // What this sender already stored under this clientId (ok false when nothing).
+    Appended stored(const QString &senderKey, const QString &clientId) const;
     // Kept for the tests and callers that post to the room.
     Appended append(const QString &from, const QString &senderKey, const QString &clientId,
                     const QString &text, const QDateTime &time);

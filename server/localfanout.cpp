@@ -34,9 +34,9 @@ void LocalFanout::remove(Session *session)
 void LocalFanout::deliver(const FanoutFrames &frames)
 {
     for (Session *session : std::as_const(m_json))
-        session->sendFrame(frames.json);
+        session->sendEncoded(frames.json);
     if (frames.plain.isEmpty())
         return;
     for (Session *session : std::as_const(m_plain))
-        session->sendFrame(frames.plain);
+        session->sendEncoded(frames.plain);
 }

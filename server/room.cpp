@@ -33,8 +33,15 @@ QString newToken()
 
 qsizetype estimatedBytes(const ChatMessage &m)
 {
-    // UTF-8 takes at most 3 bytes per UTF-16 unit; JSON escaping of controls is rare.
-    return 3 * (m.text.size() + m.from.size()) + 120;
+    // UTF-8 takes at most 3 bytes per UTF-16 unit, and text holds no control characters
+    // that JSON would escape longer (they are refused).
+    qsizetype bytes = 3 * (m.text.size() + m.from.size() + m.to.size()) + m.replyTo.size() + 160;
+    for (const Confab::Protocol::Reaction &r : m.reactions) {
+        bytes += 3 * r.emoji.size() + 30;
+        for (const QString &nick : r.nicks)
+            bytes += 3 * nick.size() + 6;
+    }
+    return bytes;
 }
 
 } // namespace
@@ -48,10 +55,28 @@ Room::~Room() = default;
 
 void Room::addSession(Session *session)
 {
+    const bool full = m_sessions.size() >= m_config.maxClients;
     m_sessions.insert(session);
     connect(session, &Session::closed, this, &Room::onSessionClosed);
-    if (session->isGuest())
-        joinGuest(session);
+    // Refused before anything else happens (a guest would otherwise be greeted first).
+    if (full) {
+        session->sendError(ErrorCode::ServerFull,
+                           tr("The room is full (%1 connections); try again later.")
+                               .arg(m_config.maxClients));
+        session->close(CloseCode::ServerFull, QStringLiteral("room full"));
+        return;
+    }
+    if (!session->isGuest())
+        return;
+    // A guest has no way to give a password: a room with one is for its members only.
+    if (m_config.password.isSet()) {
+        session->sendError(ErrorCode::BadPassword,
+                           tr("This room needs a password; join it from Confab or from the "
+                              "room's own web page."));
+        session->close(CloseCode::BadPassword, QStringLiteral("password needed"));
+        return;
+    }
+    joinGuest(session);
 }
 
 void Room::joinGuest(Session *session)
@@ -66,8 +91,10 @@ void Room::joinGuest(Session *session)
 
     // A plain page shows only what comes back: greet it, and give it the recent history.
     const HistoryStore::Page recent = m_store->latest(20, key);
-    for (const ChatMessage &m : recent.messages)
-        session->sendFrame(plainLine(m));
+    for (const ChatMessage &m : recent.messages) {
+        if (!m.deleted)
+            session->sendFrame(plainLine(m));
+    }
     QStringList others;
     for (const Session *s : std::as_const(m_members)) {
         if (s != session)
@@ -229,6 +256,7 @@ void Room::admit(Session *session, const Hello &hello)
     const QString key = Confab::Nickname::key(checked.nick);
     QString token = newToken();
     bool resumed = false;
+    QString resumedStatus;
     if (Session *existing = m_members.value(key)) {
         // The same person coming back before their old connection timed out: the token
         // from their last welcome proves it. Anyone else gets a clear refusal.
@@ -245,6 +273,7 @@ void Room::admit(Session *session, const Hello &hello)
         existing->close(CloseCode::Replaced, QStringLiteral("replaced by a new connection"));
         connect(existing, &Session::closed, existing, &QObject::deleteLater);
         token = existing->resumeToken();
+        resumedStatus = existing->status();
         resumed = true;
     }
 
@@ -281,6 +310,10 @@ void Room::admit(Session *session, const Hello &hello)
         Q_EMIT memberJoined(checked.nick);
     } else {
         qCInfo(lcRoom).noquote() << "resumed:" << checked.nick << "from" << session->peer();
+        // The new connection starts online; if the old one was away, say it is back (a
+        // client that is still away says so again right after its welcome).
+        if (resumedStatus != QLatin1String(Status::Online))
+            broadcast(PresenceChanged { checked.nick, QString::fromLatin1(Status::Online) });
     }
     m_fanout->add(session);
 }
@@ -295,6 +328,10 @@ bool Room::post(Session *session, const QString &clientId, const QString &text,
 {
     Session *recipient = nullptr;
     if (!to.isEmpty()) {
+        // A resend of a direct message already stored is acked again, whoever is here now.
+        if (const HistoryStore::Appended already = m_store->stored(session->nickKey(), clientId);
+            already.ok)
+            return afterStore(session, clientId, already, nullptr);
         // A direct message goes to someone here now, and not to a guest (whose name is
         // handed out again after a restart) nor to oneself.
         recipient = m_members.value(Confab::Nickname::key(to));
@@ -376,10 +413,11 @@ bool Room::afterStore(Session *session, const QString &clientId,
 
 void Room::deliverPrivately(const ServerMessage &message, Session *a, Session *b)
 {
-    const QString frame = QString::fromUtf8(Confab::Codec::encode(message));
-    a->sendFrame(frame);
+    const EncodedFrame frame = EncodedFrame::text(Confab::Codec::encode(message));
+    if (a)
+        a->sendEncoded(frame);
     if (b && b != a)
-        b->sendFrame(frame);
+        b->sendEncoded(frame);
 }
 
 void Room::publishChange(Session *session, const HistoryStore::Changed &changed, const char *what)
@@ -394,6 +432,11 @@ void Room::publishChange(Session *session, const HistoryStore::Changed &changed,
         session->sendError(ErrorCode::NotAllowed,
                            tr("Only the sender of a message can %1 it.")
                                .arg(QCoreApplication::translate("Room", what)));
+        return;
+    case HistoryStore::Change::Full:
+        session->sendError(ErrorCode::NotAllowed,
+                           tr("A message can carry at most %1 different reactions.")
+                               .arg(Confab::Limits::MaxReactionKinds));
         return;
     case HistoryStore::Change::Failed:
         qCWarning(lcRoom).noquote() << "could not change a message:" << m_store->errorString();
@@ -434,8 +477,9 @@ void Room::onReact(Session *session, const React &react)
 
 void Room::onSearch(Session *session, const SearchRequest &search)
 {
-    session->send(SearchResults { search.query,
-                                  m_store->search(search.query, search.limit, session->nickKey()) });
+    QList<ChatMessage> found = m_store->search(search.query, search.limit, session->nickKey());
+    trimToBudget(found, Keep::Oldest); // newest first: keep the front
+    session->send(SearchResults { search.query, found });
 }
 
 void Room::onHistory(Session *session, const HistoryRequest &request)
@@ -496,8 +540,9 @@ void Room::broadcast(const ServerMessage &message)
 {
     // Serialised once per wire form; every member gets the same (implicitly shared) string.
     FanoutFrames frames;
-    frames.json = QString::fromUtf8(Confab::Codec::encode(message));
+    frames.json = EncodedFrame::text(Confab::Codec::encode(message));
     if (m_fanout->hasGuests())
-        frames.plain = plainLine(message);
+        if (const QString plain = plainLine(message); !plain.isEmpty())
+            frames.plain = EncodedFrame::text(plain);
     m_fanout->deliver(frames);
 }

@@ -267,11 +267,5 @@ void RoomServer::onNewWebSockets()
             delete tcp->findChild<QTimer *>(QStringLiteral("confab-handshake"));
         auto *session = new Session(socket, tcp, m_room, m_room->config(), m_room);
         m_room->addSession(session);
-        if (m_room->sessionCount() > m_config.maxClients) {
-            session->sendError(ErrorCode::ServerFull,
-                               tr("The room is full (%1 connections); try again later.")
-                                   .arg(m_config.maxClients));
-            session->close(CloseCode::ServerFull, QStringLiteral("room full"));
-        }
     }
 }

@@ -44,7 +44,7 @@ struct ServerConfig
     QString tlsKeyFile;
     bool tlsSelfSigned = false;
 
-    // LAN announcements (server/beacon.h, docs/DISCOVERY.md): on unless --no-announce.
+    // LAN announcements (server/beacon.h, docs/PROTOCOL.md section 12): on unless --no-announce.
     // announceTargets, when not empty, replace the multicast group and broadcast addresses
     // (tests announce to a loopback port).
     bool announce = true;

@@ -77,22 +77,41 @@ void Session::setJoined(const QString &nick, const QString &nickKey, const QStri
     m_resumeToken = resumeToken;
 }
 
-void Session::sendFrame(const QString &frame)
+bool Session::admitBytes(qint64 size)
 {
     if (m_closed)
-        return;
+        return false;
     // A client that stops reading must not grow the server without bound; it can come
-    // back and resume from its last seq.
-    // The bound is on backlog: an idle socket always takes one frame, however large.
+    // back and resume from its last seq. The bound is on backlog: an idle socket always
+    // takes one frame, however large.
     const qint64 backlog = m_socket->bytesToWrite();
-    if (backlog > 0 && backlog + frame.size() > m_config.maxSendBufferBytes) {
+    if (backlog > 0 && backlog + size > m_config.maxSendBufferBytes) {
         qCInfo(lcSession).noquote() << m_peer << m_nick << "dropped: not reading ("
-                                    << m_socket->bytesToWrite() << "bytes unsent)";
+                                    << backlog << "bytes unsent)";
         close(CloseCode::SlowConsumer, QStringLiteral("not reading fast enough"));
         m_socket->abort();
-        return;
+        return false;
     }
-    m_socket->sendTextMessage(frame);
+    return true;
+}
+
+void Session::sendFrame(const QString &frame)
+{
+    if (admitBytes(frame.size()))
+        m_socket->sendTextMessage(frame);
+}
+
+void Session::sendEncoded(const EncodedFrame &frame)
+{
+    if (!admitBytes(frame.bytes.size()))
+        return;
+    // The frame was built once for every recipient; a server's frames are not masked, so
+    // the same bytes are right for each socket. Written between Qt's own whole frames
+    // (this is one thread), it cannot split one of them.
+    if (m_tcpSocket && m_tcpSocket->state() == QAbstractSocket::ConnectedState)
+        m_tcpSocket->write(frame.bytes);
+    else
+        m_socket->sendTextMessage(QString::fromUtf8(frame.payload()));
 }
 
 void Session::send(const ServerMessage &message)
@@ -193,9 +212,13 @@ void Session::onTextMessage(const QString &text)
     }
     ClientMessage &message = *decoded.value;
     const auto *chat = std::get_if<SendChat>(&message);
-    if (std::holds_alternative<SetTyping>(message)) {
-        if (!m_typingBucket.take(monotonicMs()))
-            return; // ephemeral: a dropped notice costs nothing
+    if (const auto *typing = std::get_if<SetTyping>(&message)) {
+        // Starting is throttled (extra notices are dropped: they cost nothing to lose);
+        // stopping always goes through once, so nobody is left shown as typing.
+        const bool pass = typing->active ? m_typingBucket.take(monotonicMs()) : m_typingActive;
+        if (!pass)
+            return;
+        m_typingActive = typing->active;
     } else if (!admit(chat != nullptr, chat ? chat->clientId : QString())) {
         return;
     }
@@ -237,7 +260,7 @@ void Session::onTextMessage(const QString &text)
 void Session::onBinaryMessage(const QByteArray &)
 {
     noteComplete();
-    if (!m_closed && admit(false, {}))
+    if (!m_closed && !m_awaitingVerdict && admit(false, {}))
         sendError(ErrorCode::BadMessage, tr("Binary messages are not part of this protocol."));
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "common/protocol.h"
+#include "server/encodedframe.h"
 #include "server/tokenbucket.h"
 
 #include <QHostAddress>
@@ -48,6 +49,8 @@ public:
     // While the room checks this connection's password, what else it sends is ignored.
     void setAwaitingVerdict(bool waiting) { m_awaitingVerdict = waiting; }
     void sendFrame(const QString &frame);
+    // A text frame already built (header and payload), the same bytes for many sessions.
+    void sendEncoded(const EncodedFrame &frame);
     void send(const Confab::Protocol::ServerMessage &message);
     void sendError(const char *code, const QString &message, const QString &clientId = {},
                    qint64 retryAfterMs = -1);
@@ -65,6 +68,7 @@ private:
     void onBinaryMessage(const QByteArray &data);
     void onDisconnected();
     void noteComplete(); // a whole message or pong arrived
+    bool admitBytes(qint64 size); // false (and closing) when this client is not reading
     bool admit(bool isChat, const QString &clientId);
 
     QWebSocket *m_socket;
@@ -91,4 +95,5 @@ private:
     bool m_closed = false;
     bool m_guest = false;
     bool m_awaitingVerdict = false;
+    bool m_typingActive = false;
 };

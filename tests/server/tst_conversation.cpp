@@ -1,6 +1,7 @@
 // The conversation features on the server, with who may do what: editing and deleting
 // one's own messages (and only those), replies, reactions with counts, direct messages
 // that reach nobody else (a third client listens), and search that respects both.
+#include "common/limits.h"
 #include "server/room.h"
 #include "serverfixture.h"
 #include "testclient.h"
@@ -138,6 +139,33 @@ private Q_SLOTS:
         TestClient late;
         const QJsonObject first = late.join(fixture->url(), QStringLiteral("Late")).value(QLatin1String("history")).toArray().first().toObject();
         QCOMPARE(first.value(QLatin1String("reactions")).toArray().size(), 2);
+    }
+
+    void reactionKindsAreCapped()
+    {
+        const QString id = say(*alice, *bob, QStringLiteral("react away")).value(QLatin1String("id")).toString();
+        for (int i = 0; i < Confab::Limits::MaxReactionKinds; ++i)
+            bob->sendJson(QStringLiteral(R"({"type":"react","id":"%1","emoji":"e%2","add":true})").arg(id).arg(i).toUtf8());
+        QTRY_COMPARE(alice->ofType(QStringLiteral("update")).size(), Confab::Limits::MaxReactionKinds);
+        bob->sendJson(QStringLiteral(R"({"type":"react","id":"%1","emoji":"one too many","add":true})").arg(id).toUtf8());
+        QCOMPARE(bob->waitFor(QStringLiteral("error")).value(QLatin1String("code")).toString(), QStringLiteral("not-allowed"));
+        // An emoji already there can still gain people.
+        carol->sendJson(QStringLiteral(R"({"type":"react","id":"%1","emoji":"e0","add":true})").arg(id).toUtf8());
+        QTRY_COMPARE(alice->ofType(QStringLiteral("update")).size(), Confab::Limits::MaxReactionKinds + 1);
+    }
+
+    void resentDirectMessageIsAckedAfterTheRecipientLeft()
+    {
+        alice->sendJson(R"({"type":"chat","clientId":"dm-once","text":"for Bob","to":"Bob"})");
+        const QJsonObject ack = alice->waitFor(QStringLiteral("ack"));
+        delete bob;
+        bob = nullptr;
+        QTRY_COMPARE(fixture->server->room()->memberCount(), 2);
+        // The ack was lost, say: the resend is acknowledged again, not refused.
+        alice->sendJson(R"({"type":"chat","clientId":"dm-once","text":"for Bob","to":"Bob"})");
+        const QJsonObject again = alice->waitFor(QStringLiteral("ack"));
+        QCOMPARE(again.value(QLatin1String("seq")), ack.value(QLatin1String("seq")));
+        QCOMPARE(alice->ofType(QStringLiteral("error")).size(), 0);
     }
 
     void directMessagesReachOnlyTheTwo()

@@ -2,6 +2,7 @@
 // guests: each text frame is a chat message from them, they get every room message, their
 // own included, as `nick: text`, and join/leave as sentences. Same limits, same history.
 // And the room's port answers plain HTTP with its web client.
+#include "server/room.h"
 #include "serverfixture.h"
 #include "testclient.h"
 
@@ -119,6 +120,40 @@ private Q_SLOTS:
             flooder.socket.sendTextMessage(QStringLiteral("spam %1").arg(i));
         QVERIFY(gone.wait(5000) || !gone.isEmpty());
         QCOMPARE(int(flooder.socket.closeCode()), int(QWebSocketProtocol::CloseCodePolicyViolated));
+    }
+
+    void noGuestsInAPasswordRoom()
+    {
+        ServerFixture f;
+        ServerConfig config;
+        config.password = RoomPassword::fromPlainText(QStringLiteral("secret"));
+        QVERIFY(f.start(config));
+        Guest guest;
+        QVERIFY(guest.open(f.url()));
+        // (The refusal may come before open() returns: wait on the state, not a signal.)
+        QTRY_COMPARE(guest.socket.state(), QAbstractSocket::UnconnectedState);
+        QCOMPARE(int(guest.socket.closeCode()), int(Confab::Protocol::CloseCode::BadPassword));
+        QCOMPARE(guest.lines.size(), 1);
+        QVERIFY(guest.lines.first().startsWith(QStringLiteral("error: ")));
+        QCOMPARE(f.server->room()->memberCount(), 0);
+    }
+
+    void fullRoomRefusesGuestBeforeGreeting()
+    {
+        ServerFixture f;
+        ServerConfig config;
+        config.maxClients = 1;
+        QVERIFY(f.start(config));
+        TestClient member;
+        QVERIFY(!member.join(f.url(), QStringLiteral("Member")).isEmpty());
+        Guest guest;
+        QVERIFY(guest.open(f.url()));
+        QTRY_COMPARE(guest.socket.state(), QAbstractSocket::UnconnectedState);
+        QCOMPARE(int(guest.socket.closeCode()), int(Confab::Protocol::CloseCode::ServerFull));
+        QCOMPARE(guest.lines.size(), 1); // the refusal, no greeting
+        member.sendChat(QStringLiteral("m"), QStringLiteral("marker"));
+        QVERIFY(!member.waitFor(QStringLiteral("chat")).isEmpty());
+        QCOMPARE(member.ofType(QStringLiteral("joined")).size(), 0);
     }
 
     void webClientOverHttp()

@@ -3,6 +3,7 @@
 #include "server/historystore.h"
 
 #include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -109,6 +110,52 @@ private Q_SLOTS:
         HistoryStore store;
         QVERIFY(!store.open(QStringLiteral("/proc/confab-cannot-be-here"), 10));
         QVERIFY(!store.errorString().isEmpty());
+    }
+
+    void migratesVersionOne()
+    {
+        // A history written by the first release: the version-1 table, no user_version.
+        QTemporaryDir dir;
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("v1"));
+            db.setDatabaseName(dir.filePath(QStringLiteral("history.sqlite")));
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            QVERIFY(q.exec(QStringLiteral("CREATE TABLE messages (seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+                                          " id TEXT NOT NULL UNIQUE, sender TEXT NOT NULL, sender_key TEXT NOT NULL,"
+                                          " client_id TEXT NOT NULL, time_ms INTEGER NOT NULL, text TEXT NOT NULL)")));
+            QVERIFY(q.exec(QStringLiteral("INSERT INTO messages (id, sender, sender_key, client_id, time_ms, text)"
+                                          " VALUES ('old-1', 'Alice', 'alice', 'c1', 1700000000000, 'from v1')")));
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("v1"));
+        HistoryStore store;
+        QVERIFY2(store.open(dir.path(), 100), qPrintable(store.errorString()));
+        const HistoryStore::Page page = store.latest(10);
+        QCOMPARE(page.messages.size(), 1);
+        QCOMPARE(page.messages.first().text, QStringLiteral("from v1"));
+        QVERIFY(!page.messages.first().edited);
+        // The new features work on the old rows.
+        QCOMPARE(store.edit(QStringLiteral("old-1"), QStringLiteral("alice"), QStringLiteral("edited")).result,
+                 HistoryStore::Change::Done);
+        QCOMPARE(store.react(QStringLiteral("old-1"), QStringLiteral("Bob"), QStringLiteral("bob"), QStringLiteral("👍"), true)
+                     .message.reactions.size(), 1);
+        const auto next = store.append(QStringLiteral("Bob"), QStringLiteral("bob"), QStringLiteral("c2"),
+                                       QStringLiteral("after"), QDateTime::currentDateTimeUtc());
+        QCOMPARE(next.message.seq, 2);
+    }
+
+    void trimmingTakesReactionsAlong()
+    {
+        QTemporaryDir dir;
+        HistoryStore store;
+        QVERIFY(store.open(dir.path(), 2));
+        const auto first = store.append(QStringLiteral("A"), QStringLiteral("a"), QStringLiteral("1"), QStringLiteral("x"), QDateTime::currentDateTimeUtc());
+        store.react(first.message.id, QStringLiteral("B"), QStringLiteral("b"), QStringLiteral("👍"), true);
+        fill(store, 2, 4);
+        QSqlQuery q(QSqlDatabase::database(QStringLiteral("confab-history-%1").arg(0), false));
+        QCOMPARE(store.count(), 2);
+        QVERIFY(store.message(first.message.id, QStringLiteral("b")).result == HistoryStore::Change::NotFound);
     }
 
     void koreanRoundTrip()

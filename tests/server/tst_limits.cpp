@@ -190,6 +190,27 @@ private Q_SLOTS:
         QCOMPARE(a.waitFor(QStringLiteral("ack")).value(QLatin1String("clientId")).toString(), QStringLiteral("ok"));
     }
 
+    void typingIsThrottledButStopArrives()
+    {
+        ServerFixture f;
+        QVERIFY(f.start());
+        TestClient typist, watcher;
+        QVERIFY(!typist.join(f.url(), QStringLiteral("Typist")).isEmpty());
+        QVERIFY(!watcher.join(f.url(), QStringLiteral("Watcher")).isEmpty());
+        for (int i = 0; i < 10; ++i)
+            typist.sendJson(R"({"type":"typing","active":true})");
+        typist.sendJson(R"({"type":"typing","active":false})");
+        typist.sendJson(R"({"type":"typing","active":false})"); // a repeat adds nothing
+        QTRY_VERIFY(!watcher.ofType(QStringLiteral("typing")).isEmpty()
+                    && !watcher.ofType(QStringLiteral("typing")).last().value(QLatin1String("active")).toBool());
+        typist.sendChat(QStringLiteral("m"), QStringLiteral("marker"));
+        QVERIFY(!watcher.waitFor(QStringLiteral("chat")).isEmpty());
+        const QList<QJsonObject> notices = watcher.ofType(QStringLiteral("typing"));
+        QCOMPARE(notices.size(), 4); // 3 starts (the allowance), then one stop
+        QVERIFY(!typist.disconnected); // dropped notices are not a flood
+        QCOMPARE(typist.ofType(QStringLiteral("error")).size(), 0);
+    }
+
     void handshakeMustFinish()
     {
         ServerFixture f;
