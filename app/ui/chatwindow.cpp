@@ -195,7 +195,7 @@ ChatWindow::ChatWindow(ChatClient *client, QWidget *parent)
     find->setShortcut(QKeySequence::Find);
     connect(find, &QAction::triggered, this, &ChatWindow::showSearch);
 
-    QMenu *roomMenu = menuBar()->addMenu(tr("&Room"));
+    QMenu *roomMenu = m_roomMenu = menuBar()->addMenu(tr("&Room"));
     m_awayAction->setObjectName(QStringLiteral("away"));
     m_awayAction->setCheckable(true);
     m_awayAction->setToolTip(tr("Show the others that you are away"));

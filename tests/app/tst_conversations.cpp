@@ -404,6 +404,9 @@ void TestConversations::awayWhenIdle()
         }
         return false;
     };
+    // The Room menu holds the Away toggle (the controller adds its own entries there).
+    QVERIFY(window.roomMenu());
+    QVERIFY(window.roomMenu()->actions().contains(window.awayAction()));
     window.setIdleTimeout(50);
     QTRY_VERIFY(alice.isAway());
     QVERIFY(window.awayAction()->isChecked());
