@@ -9,6 +9,7 @@ packages=(
     qt6-base-dev qt6-base-dev-tools qt6-websockets-dev qt6-tools-dev qt6-tools-dev-tools
     qt6-l10n-tools libqt6sql6-sqlite libgl-dev
     libssl-dev
+    libqrencode-dev
 )
 if [ "${1:-}" = "--test" ]; then
     packages+=(sqlite3)

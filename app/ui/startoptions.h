@@ -13,4 +13,7 @@ struct StartOptions
     ServerConfig hostConfig; // for Host
     QUrl joinUrl; // for Join
     QString nick; // for Host and Join; empty: ask (or the remembered one)
+    // The room's password as typed: for Host, the new room's (hostConfig.password is made
+    // from it) and its own window's; for Join, what to send. Empty: none (yet).
+    QString password;
 };

@@ -2,8 +2,10 @@
 // window through the keyboard, see another member's messages arrive, and get a sentence
 // (not a crash) when the port is taken.
 
+#include "app/core/certificatetrust.h"
 #include "app/core/chatclient.h"
 #include "app/ui/appcontroller.h"
+#include "app/ui/invitedialog.h"
 #include "app/ui/chatwindow.h"
 #include "app/ui/messageinput.h"
 #include "app/ui/messageview.h"
@@ -11,9 +13,15 @@
 #include "common/messagemodel.h"
 #include "server/roomserver.h"
 
+#include <QAction>
+#include <QCheckBox>
 #include <QDialogButtonBox>
+#include <QMenu>
 #include <QLineEdit>
 #include <QListView>
+#include <QClipboard>
+#include <QGuiApplication>
+#include <QLabel>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSettings>
@@ -70,6 +78,10 @@ private Q_SLOTS:
     void reportsATakenPortAndGoesBackToTheDialog();
     void asksForTheNicknameWhenNoneWasGiven();
     void aTakenNicknameLeadsBackToTheDialog();
+    void hostsWithAPassword();
+    void hostsEncrypted();
+    void suggestsAFreePortAndHostsOnIt();
+    void invitesFromTheRoomMenu();
 
 private:
     StartOptions hostOptions() const;
@@ -269,6 +281,150 @@ void TestGuiHost::aTakenNicknameLeadsBackToTheDialog()
     QTRY_VERIFY(controller.chatWindow());
     QTRY_COMPARE(controller.chatWindow()->client()->state(), ChatClient::State::Joined);
     QCOMPARE(controller.chatWindow()->client()->nick(), QStringLiteral("alice2"));
+}
+
+void TestGuiHost::hostsWithAPassword()
+{
+    AppController controller(hostOptions());
+    QVERIFY(controller.start());
+    StartDialog *dialog = controller.startDialog();
+    typeInto(dialog->findChild<QLineEdit *>(QStringLiteral("nick")), QStringLiteral("alice"));
+    typeInto(dialog->findChild<QLineEdit *>(QStringLiteral("roomName")), QStringLiteral("Vault"));
+    dialog->findChild<QSpinBox *>(QStringLiteral("port"))->setValue(0);
+    typeInto(dialog->findChild<QLineEdit *>(QStringLiteral("hostPassword")),
+             QStringLiteral("correct horse"));
+    clickOk(dialog);
+    QTRY_VERIFY(controller.chatWindow());
+    // The host's own window knows the password.
+    QTRY_COMPARE(controller.chatWindow()->client()->state(), ChatClient::State::Joined);
+    QVERIFY(controller.server()->config().password.isSet());
+
+    // Without it, others are refused for good…
+    ChatClient stranger;
+    QSignalSpy refused(&stranger, &ChatClient::errorReceived);
+    stranger.open(controller.server()->url(), QStringLiteral("mallory"));
+    QTRY_COMPARE(refused.size(), 1);
+    QCOMPARE(refused.at(0).at(0).toString(), QStringLiteral("bad-password"));
+    QVERIFY(refused.at(0).at(2).toBool());
+    QCOMPARE(stranger.state(), ChatClient::State::Disconnected);
+    // …and with it, let in.
+    ChatClient friendly;
+    friendly.setPassword(QStringLiteral("correct horse"));
+    friendly.open(controller.server()->url(), QStringLiteral("bob"));
+    QTRY_COMPARE_WITH_TIMEOUT(friendly.state(), ChatClient::State::Joined, 10000);
+    QTRY_COMPARE(controller.chatWindow()->memberView()->model()->rowCount(), 2);
+}
+
+void TestGuiHost::hostsEncrypted()
+{
+    AppController controller(hostOptions());
+    QVERIFY(controller.start());
+    StartDialog *dialog = controller.startDialog();
+    typeInto(dialog->findChild<QLineEdit *>(QStringLiteral("nick")), QStringLiteral("alice"));
+    typeInto(dialog->findChild<QLineEdit *>(QStringLiteral("roomName")), QStringLiteral("Sealed"));
+    dialog->findChild<QSpinBox *>(QStringLiteral("port"))->setValue(0);
+    QTest::keyClick(dialog->findChild<QCheckBox *>(QStringLiteral("encrypt")), Qt::Key_Space);
+    clickOk(dialog);
+    QTRY_VERIFY(controller.chatWindow());
+    ChatWindow *window = controller.chatWindow();
+    QCOMPARE(controller.server()->url().scheme(), QStringLiteral("wss"));
+    QCOMPARE(window->client()->url().scheme(), QStringLiteral("wss"));
+    QVERIFY2(window->hostedText().contains(QStringLiteral("wss://")), qPrintable(window->hostedText()));
+    QTRY_COMPARE_WITH_TIMEOUT(window->client()->state(), ChatClient::State::Joined, 10000);
+    // Pinned to its own certificate beforehand: no first-use notice, no warning, and the
+    // user's pins (QSettings) are not touched by the host's loopback address.
+    QVERIFY(!controller.certificateWarning());
+    QVERIFY(controller.certificateTrust()->knownFingerprint(
+                    CertificateTrust::hostPort(window->client()->url()))
+                .isEmpty());
+
+    MessageInput *input = window->input();
+    QTest::keyClicks(input, QStringLiteral("over TLS"));
+    QTest::keyClick(input, Qt::Key_Return);
+    QTRY_VERIFY(isDelivered(window->messageView()->model(), QStringLiteral("over TLS")));
+
+    // A member on the LAN trusts it on first use and chats both ways.
+    CertificateTrust trust(CertificateTrust::memoryStore());
+    ChatClient bob;
+    bob.setCertificateTrust(&trust);
+    QSignalSpy firstSeen(&bob, &ChatClient::certificateFirstSeen);
+    bob.open(controller.server()->url(), QStringLiteral("bob"));
+    QTRY_COMPARE_WITH_TIMEOUT(bob.state(), ChatClient::State::Joined, 10000);
+    QCOMPARE(firstSeen.size(), 1);
+    QVERIFY(findRow(bob.messages(), QStringLiteral("over TLS")) >= 0);
+    bob.sendMessage(QStringLiteral("encrypted hello"));
+    QTRY_VERIFY(isDelivered(window->messageView()->model(), QStringLiteral("encrypted hello")));
+
+    // The invite dialog offers wss:// and the fingerprint to compare.
+    controller.showInviteDialog();
+    QVERIFY(controller.inviteDialog());
+    QCOMPARE(controller.inviteDialog()->invitations().at(0).roomUrl.scheme(), QStringLiteral("wss"));
+    auto *fingerprint = controller.inviteDialog()->findChild<QLabel *>(QStringLiteral("fingerprint"));
+    QVERIFY(fingerprint);
+    QVERIFY2(fingerprint->text().contains(firstSeen.at(0).at(1).toString()),
+             qPrintable(fingerprint->text()));
+}
+
+void TestGuiHost::suggestsAFreePortAndHostsOnIt()
+{
+    QTcpServer squatter;
+    QVERIFY(squatter.listen(QHostAddress::LocalHost, 0));
+    StartOptions options = hostOptions();
+    options.mode = StartOptions::Mode::Host;
+    options.nick = QStringLiteral("alice");
+    options.hostConfig.port = squatter.serverPort();
+
+    AppController controller(options);
+    QVERIFY(controller.start());
+    QVERIFY(!controller.server());
+    auto *box = controller.startDialog()->findChild<QMessageBox *>(QStringLiteral("hostError"));
+    QVERIFY(box);
+    QTRY_VERIFY(box->isVisible());
+    auto *useSuggested = box->findChild<QPushButton *>(QStringLiteral("useSuggestedPort"));
+    QVERIFY(useSuggested);
+    const QString suggested = useSuggested->text().section(QLatin1Char(' '), -1);
+    QVERIFY2(box->text().contains(QStringLiteral("try %1").arg(suggested)), qPrintable(box->text()));
+    QVERIFY(box->text().contains(QStringLiteral("0 for any free port")));
+    QVERIFY(box->findChild<QPushButton *>(QStringLiteral("useAnyPort")));
+    QTest::mouseClick(useSuggested, Qt::LeftButton);
+    QTRY_VERIFY(controller.chatWindow());
+    QCOMPARE(QString::number(controller.server()->port()), suggested);
+    QTRY_COMPARE(controller.chatWindow()->client()->state(), ChatClient::State::Joined);
+}
+
+void TestGuiHost::invitesFromTheRoomMenu()
+{
+    StartOptions options = hostOptions();
+    options.mode = StartOptions::Mode::Host;
+    options.nick = QStringLiteral("alice");
+    options.hostConfig.port = 0;
+    options.hostConfig.bindAddress = QHostAddress::Any;
+    AppController controller(options);
+    QVERIFY(controller.start());
+    QTRY_VERIFY(controller.chatWindow());
+    QMenu *menu = controller.chatWindow()->roomMenu();
+    QVERIFY(menu);
+    QAction *invite = menu->findChild<QAction *>(QStringLiteral("inviteAction"));
+    QVERIFY(invite);
+    QVERIFY(menu->actions().contains(invite));
+    invite->trigger();
+    InviteDialog *dialog = controller.inviteDialog();
+    QVERIFY(dialog);
+    QTRY_VERIFY(dialog->isVisible());
+    // Every address of the machine, at the room's port.
+    QCOMPARE(dialog->invitations().size(),
+             InviteDialog::reachableAddresses(QHostAddress::Any).size());
+    for (const InviteDialog::Invitation &invitation : dialog->invitations())
+        QCOMPARE(invitation.roomUrl.port(), int(controller.server()->port()));
+    QGuiApplication::clipboard()->clear();
+    QTest::mouseClick(dialog->findChild<QPushButton *>(QStringLiteral("copyBrowserUrl0")),
+                      Qt::LeftButton);
+    QCOMPARE(QGuiApplication::clipboard()->text(),
+             dialog->invitations().at(0).browserUrl.toString());
+
+    // Settings are in the same menu.
+    ChatWindow *window = controller.chatWindow();
+    QVERIFY(window->roomMenu()->findChild<QAction *>(QStringLiteral("settingsAction")));
 }
 
 QTEST_MAIN(TestGuiHost)
