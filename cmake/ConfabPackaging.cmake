@@ -92,6 +92,9 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # image and icon-engine plugins) and the history store (the SQLite driver). The X11 platform
 # plugin is in libqt6gui6, which shlibdeps finds.
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "libqt6svg6, libqt6sql6-sqlite")
+# Qt's own strings (standard buttons, context menus) in the user's language; Confab's own
+# translations are embedded in the binary (translations/README.md).
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "qt6-translations-l10n")
 
 set(CPACK_SOURCE_GENERATOR TGZ)
 set(CPACK_SOURCE_IGNORE_FILES "/\\\\.git/" "/build[^/]*/")

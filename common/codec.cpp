@@ -218,6 +218,9 @@ QByteArray toJson(const QJsonObject &o)
 // checks `failed()` once at the end.
 class Reader
 {
+    // The context of the file's tr() (lupdate would otherwise file these under Reader).
+    Q_DECLARE_TR_FUNCTIONS(Confab::Codec)
+
 public:
     explicit Reader(const QJsonObject &object) : m_object(object) { }
 

@@ -24,6 +24,8 @@ if [ "${1:-}" = "--fuzz" ]; then
 fi
 # The window icon is SVG: Qt draws it with the plugins in libqt6svg6 (from qt6-svg-dev).
 packages+=(qt6-svg-dev)
+# Qt's own strings in Korean (qtbase_ko.qm, qtwebsockets_ko.qm): standard buttons, menus.
+packages+=(qt6-translations-l10n)
 if [ "${1:-}" = "--test" ]; then
     # tests/install: desktop-file-validate, appstreamcli, and dpkg-shlibdeps for cpack -G DEB.
     packages+=(desktop-file-utils appstream dpkg-dev)

@@ -14,16 +14,12 @@ Q_DECLARE_LOGGING_CATEGORY(lcTls)
 
 namespace {
 
-QString tr(const char *text)
-{
-    return QCoreApplication::translate("Listener", text);
-}
-
 TlsIdentity loadIdentity(const ServerConfig &config, QString *error)
 {
     if (!config.tlsCertFile.isEmpty() || !config.tlsKeyFile.isEmpty()) {
         if (config.tlsCertFile.isEmpty() || config.tlsKeyFile.isEmpty()) {
-            *error = tr("TLS needs both a certificate file and a private key file.");
+            *error = QCoreApplication::translate(
+                "Listener", "TLS needs both a certificate file and a private key file.");
             return {};
         }
         return TlsIdentity::load(config.tlsCertFile, config.tlsKeyFile, error);
@@ -51,8 +47,9 @@ QTcpServer *createListener(const ServerConfig &config, QObject *parent, QString 
         return new QTcpServer(parent);
 
     if (!QSslSocket::supportsSsl()) {
-        *error = tr("This system has no TLS library that Qt can use (%1), so the room cannot "
-                    "offer wss://.")
+        *error = QCoreApplication::translate("Listener",
+                                            "This system has no TLS library that Qt can use "
+                                            "(%1), so the room cannot offer wss://.")
                      .arg(QSslSocket::sslLibraryBuildVersionString());
         return nullptr;
     }

@@ -52,7 +52,7 @@ QString openSslError()
 {
     const unsigned long code = ERR_peek_last_error();
     if (!code)
-        return tr("unknown OpenSSL error");
+        return QCoreApplication::translate("TlsIdentity", "unknown OpenSSL error");
     char text[256];
     ERR_error_string_n(code, text, sizeof text);
     return QString::fromLatin1(text);
@@ -75,7 +75,7 @@ bool readFile(const QString &path, const char *what, QByteArray *contents, QStri
 {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {
-        *error = tr("Cannot read the %1 file %2: %3.")
+        *error = QCoreApplication::translate("TlsIdentity", "Cannot read the %1 file %2: %3.")
                      .arg(QLatin1String(what), QDir::toNativeSeparators(path), file.errorString());
         return false;
     }
@@ -90,12 +90,14 @@ bool writeFile(const QString &path, const QByteArray &contents,
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly) || !file.setPermissions(permissions)
         || file.write(contents) != contents.size() || !file.commit()) {
-        *error = tr("Cannot write %1: %2.").arg(QDir::toNativeSeparators(path), file.errorString());
+        *error = QCoreApplication::translate("TlsIdentity", "Cannot write %1: %2.")
+                     .arg(QDir::toNativeSeparators(path), file.errorString());
         return false;
     }
     // QSaveFile keeps an existing file's permissions; make sure of ours.
     if (!QFile::setPermissions(path, permissions)) {
-        *error = tr("Cannot set the permissions of %1.").arg(QDir::toNativeSeparators(path));
+        *error = QCoreApplication::translate("TlsIdentity", "Cannot set the permissions of %1.")
+                     .arg(QDir::toNativeSeparators(path));
         return false;
     }
     return true;

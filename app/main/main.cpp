@@ -3,6 +3,7 @@
 
 #include "app/core/cliclient.h"
 #include "app/core/roomaddress.h"
+#include "app/core/translations.h"
 #include "app/ui/appcontroller.h"
 #include "server/room.h"
 #include "server/roomserver.h"
@@ -93,6 +94,8 @@ int main(int argc, char **argv)
     QCoreApplication::setApplicationName(QStringLiteral("confab"));
     QCoreApplication::setApplicationVersion(QStringLiteral(CONFAB_VERSION));
     QCoreApplication::setOrganizationName(QStringLiteral("confab"));
+    // Before the options are described, so that --help is translated too.
+    Translations::installTranslators(*app, Translations::configuredLanguage());
 
     QCommandLineParser parser;
     parser.setApplicationDescription(

@@ -1,0 +1,26 @@
+#pragma once
+
+#include <QString>
+
+class QCoreApplication;
+
+// The user interface language: Confab's own translations (embedded as :/i18n/confab_*.qm)
+// and Qt's (qtbase, qtwebsockets from QLibraryInfo::TranslationsPath, Debian package
+// qt6-translations-l10n).
+namespace Translations {
+
+// The QSettings key holding the choice: "system" (the default), "en" or "ko".
+inline constexpr char SettingsKey[] = "ui/language";
+
+// The language stored in QSettings under SettingsKey, or "system". Needs the application
+// and organisation names set.
+QString configuredLanguage();
+
+// Installs the translators for `language` ("system", "en", "ko"; anything else counts as
+// "system") on `app`, replacing any installed by an earlier call. "system" follows
+// QLocale::system().uiLanguages(): the first of Korean and English found wins, English when
+// neither is there. English loads confab_en.qm for the plural forms of %n strings.
+// Returns whether the Korean translation was loaded.
+bool installTranslators(QCoreApplication &app, const QString &language);
+
+} // namespace Translations

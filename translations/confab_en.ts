@@ -1,0 +1,24 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en_US">
+<context>
+    <name>ChatWindow</name>
+    <message numerus="yes">
+        <source>Reconnecting in %n s</source>
+        <translation>
+            <numerusform>Reconnecting in %n s</numerusform>
+            <numerusform>Reconnecting in %n s</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>Room</name>
+    <message numerus="yes">
+        <source>Welcome to %1. You are %2. Here: %3 and %n more.</source>
+        <translation>
+            <numerusform>Welcome to %1. You are %2. Here: %3 and %n more.</numerusform>
+            <numerusform>Welcome to %1. You are %2. Here: %3 and %n more.</numerusform>
+        </translation>
+    </message>
+</context>
+</TS>
