@@ -26,8 +26,6 @@ QLocale chosenLocale(const QString &language)
 // neither is there: the sources are English).
 bool prefersKorean(const QLocale &locale)
 {
-    if (locale.language() == QLocale::Korean)
-        return true;
     const QStringList languages = locale.uiLanguages();
     for (const QString &name : languages) {
         const QLocale::Language language = QLocale(name).language();
@@ -53,6 +51,9 @@ bool install(QCoreApplication &app, const QString &fileName, const QString &dire
 
 QString configuredLanguage()
 {
+    const QString override = qEnvironmentVariable(EnvironmentVariable).trimmed();
+    if (!override.isEmpty())
+        return override;
     const QSettings settings;
     return settings.value(QLatin1String(SettingsKey), QStringLiteral("system")).toString();
 }

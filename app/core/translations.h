@@ -12,14 +12,18 @@ namespace Translations {
 // The QSettings key holding the choice: "system" (the default), "en" or "ko".
 inline constexpr char SettingsKey[] = "ui/language";
 
-// The language stored in QSettings under SettingsKey, or "system". Needs the application
-// and organisation names set.
+// The environment variable that overrides the setting for one run ("en", "ko", "system"):
+// tests pin English with it, screenshots and translators pick Korean.
+inline constexpr char EnvironmentVariable[] = "CONFAB_LANGUAGE";
+
+// CONFAB_LANGUAGE when set, else the language stored in QSettings under SettingsKey, else
+// "system". Needs the application and organisation names set.
 QString configuredLanguage();
 
 // Installs the translators for `language` ("system", "en", "ko"; anything else counts as
 // "system") on `app`, replacing any installed by an earlier call. "system" follows
-// QLocale::system().uiLanguages(): the first of Korean and English found wins, English when
-// neither is there. English loads confab_en.qm for the plural forms of %n strings.
+// QLocale::system().uiLanguages() (LANGUAGE, LC_ALL, LC_MESSAGES, LANG on Unix): the first of
+// Korean and English found wins, English when neither is there. English loads confab_en.qm for the plural forms of %n strings.
 // Returns whether the Korean translation was loaded.
 bool installTranslators(QCoreApplication &app, const QString &language);
 

@@ -15,6 +15,8 @@
 #include <QTest>
 #include <QXmlStreamReader>
 
+#include <algorithm>
+
 namespace {
 
 struct TsMessage
@@ -148,6 +150,9 @@ private Q_SLOTS:
     void upToDateWithTheSources();
     void loadsKorean();
     void loadsEnglish();
+    void configuredLanguage();
+    void confabHelp_data();
+    void confabHelp();
 };
 
 void TestTranslations::koreanIsComplete()
@@ -349,6 +354,69 @@ void TestTranslations::loadsEnglish()
         QCOMPARE(translated(m, 1), withN(m.translations.at(0), 1));
         QCOMPARE(translated(m, 2), withN(m.translations.at(1), 2));
     }
+}
+
+void TestTranslations::configuredLanguage()
+{
+    const QByteArray saved = qgetenv(Translations::EnvironmentVariable);
+    qputenv(Translations::EnvironmentVariable, "ko");
+    QCOMPARE(Translations::configuredLanguage(), QStringLiteral("ko"));
+    qputenv(Translations::EnvironmentVariable, saved);
+}
+
+void TestTranslations::confabHelp_data()
+{
+    QTest::addColumn<QString>("confabLanguage");
+    QTest::addColumn<QString>("languageVariable");
+    QTest::addColumn<bool>("korean");
+    QTest::newRow("ko") << QStringLiteral("ko") << QString() << true;
+    QTest::newRow("en") << QStringLiteral("en") << QStringLiteral("ko") << false;
+    QTest::newRow("system, LANGUAGE=ko") << QStringLiteral("system") << QStringLiteral("ko")
+                                         << true;
+    QTest::newRow("system, LANGUAGE=en:ko") << QStringLiteral("system")
+                                            << QStringLiteral("en:ko") << false;
+}
+
+// The program itself: main.cpp installs the translators before describing its options.
+void TestTranslations::confabHelp()
+{
+    QFETCH(QString, confabLanguage);
+    QFETCH(QString, languageVariable);
+    QFETCH(bool, korean);
+    const QString binary = qEnvironmentVariable("CONFAB_BINARY");
+    if (binary.isEmpty() || !QFileInfo::exists(binary))
+        QSKIP("CONFAB_BINARY is not built");
+
+    const TsFile ts = readTs(koPath);
+    QVERIFY2(ts.error.isEmpty(), qPrintable(ts.error));
+    const QString source = QStringLiteral("Confab: chat rooms for the local network.");
+    QString expected = source;
+    if (korean) {
+        const auto it = std::find_if(ts.messages.cbegin(), ts.messages.cend(),
+                                     [&](const TsMessage &m) {
+                                         return m.context == QLatin1String("main")
+                                             && m.source == source;
+                                     });
+        QVERIFY2(it != ts.messages.cend(), "main.cpp's description is not in confab_ko.ts");
+        expected = it->translations.value(0);
+    }
+
+    QTemporaryDir home;
+    QVERIFY(home.isValid());
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("CONFAB_LANGUAGE"), confabLanguage);
+    env.insert(QStringLiteral("XDG_CONFIG_HOME"), home.path());
+    env.insert(QStringLiteral("LC_ALL"), QStringLiteral("C.UTF-8"));
+    if (languageVariable.isEmpty())
+        env.remove(QStringLiteral("LANGUAGE"));
+    else
+        env.insert(QStringLiteral("LANGUAGE"), languageVariable);
+    QProcess confab;
+    confab.setProcessEnvironment(env);
+    confab.start(binary, { QStringLiteral("--help") });
+    QVERIFY2(confab.waitForFinished(30000), qPrintable(confab.errorString()));
+    const QString help = QString::fromUtf8(confab.readAllStandardOutput());
+    QVERIFY2(help.contains(expected), qPrintable(help));
 }
 
 QTEST_GUILESS_MAIN(TestTranslations)
