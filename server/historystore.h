@@ -4,6 +4,8 @@
 
 #include <QString>
 
+#include <memory>
+
 // The room's history in SQLite (WAL mode). `seq` is the table's AUTOINCREMENT key, so it
 // never goes back, across restarts and after old rows are trimmed. A message is on disk
 // (in the WAL, which survives the server being killed) when append() returns.
@@ -90,6 +92,10 @@ private:
     void attachReactions(QList<Confab::Protocol::ChatMessage> &messages) const;
     Changed load(const QString &id) const;
 
+    // The statements of the hot path (one chat message), prepared once.
+    struct Prepared;
+    std::unique_ptr<Prepared> m_prepared;
+    qint64 m_oldestKept = 0; // the lowest seq still stored, so trimming runs only when due
     QString m_connection;
     QString m_path;
     QString m_error;

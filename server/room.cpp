@@ -95,16 +95,23 @@ void Room::joinGuest(Session *session)
         if (!m.deleted)
             session->sendFrame(plainLine(m));
     }
+    // Name a few of the others, not all: in a big room the list would be most of the line.
+    constexpr int NamesShown = 10;
     QStringList others;
     for (const Session *s : std::as_const(m_members)) {
-        if (s != session)
+        if (s != session && others.size() < NamesShown)
             others.append(s->nick());
     }
-    session->sendFrame(others.isEmpty()
-                           ? tr("Welcome to %1. You are %2; nobody else is here yet.")
-                                 .arg(m_config.roomName, nick)
-                           : tr("Welcome to %1. You are %2. Here: %3.")
-                                 .arg(m_config.roomName, nick, others.join(QStringLiteral(", "))));
+    const qsizetype more = m_members.size() - 1 - others.size();
+    if (others.isEmpty())
+        session->sendFrame(tr("Welcome to %1. You are %2; nobody else is here yet.")
+                               .arg(m_config.roomName, nick));
+    else if (more == 0)
+        session->sendFrame(tr("Welcome to %1. You are %2. Here: %3.")
+                               .arg(m_config.roomName, nick, others.join(QStringLiteral(", "))));
+    else
+        session->sendFrame(tr("Welcome to %1. You are %2. Here: %3 and %n more.", nullptr, int(more))
+                               .arg(m_config.roomName, nick, others.join(QStringLiteral(", "))));
     broadcast(Joined { nick, now() });
     qCInfo(lcRoom).noquote() << "joined:" << nick << "(plain WebSocket) from" << session->peer()
                              << QStringLiteral("(%1 in the room)").arg(m_members.size());
@@ -134,10 +141,14 @@ void Room::onGuestText(Session *session, const QString &text)
     post(session, clientId, text);
 }
 
-QString Room::plainLine(const ServerMessage &message)
+QString Room::plainLine(const ServerMessage &message) const
 {
     if (const auto *chat = std::get_if<ChatMessage>(&message))
         return chat->from + QStringLiteral(": ") + chat->text;
+    // Guests keep no member list, so in a big room every arrival and departure would only
+    // flood them (and cost the room N^2 frames as it fills): there they hear only chat.
+    if (m_members.size() > GuestJoinNoticesUpTo)
+        return {};
     if (const auto *joined = std::get_if<Joined>(&message))
         return tr("%1 joined.").arg(joined->nick);
     if (const auto *left = std::get_if<Left>(&message))

@@ -75,7 +75,9 @@ private:
                     const HistoryStore::Appended &stored, Session *recipient);
     void deliverPrivately(const Confab::Protocol::ServerMessage &message, Session *a, Session *b);
     void publishChange(Session *session, const HistoryStore::Changed &changed, const char *what);
-    static QString plainLine(const Confab::Protocol::ServerMessage &message);
+    QString plainLine(const Confab::Protocol::ServerMessage &message) const;
+    // Rooms above this size stop telling guests who came and went.
+    static constexpr int GuestJoinNoticesUpTo = 50;
     // Wrong passwords from one address make each further check from it wait longer.
     void checkPassword(Session *session, const Confab::Protocol::Hello &hello);
     static qint64 passwordDelayMs(int failures);

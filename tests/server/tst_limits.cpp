@@ -106,7 +106,7 @@ private Q_SLOTS:
         const QString text(4000, QChar(0xAC00)); // 12 KB per message as UTF-8
         int sent = 0;
         const auto pump = [&] {
-            while (sent < 2000 && sent - int(writer.ofType(QStringLiteral("ack")).size()) < 50) {
+            while (sent < 2000 && sent - int(writer.ofType(QStringLiteral("ack")).size()) < 10) {
                 writer.sendChat(QStringLiteral("w%1").arg(sent), text);
                 ++sent;
             }
