@@ -4,12 +4,14 @@
 # And two deeper checks, each in a build directory of its own:
 #   make test-sanitize        the same tests built with AddressSanitizer + UBSan (build-asan)
 #   make fuzz                 fuzz the protocol decoder with libFuzzer for FUZZ_SECONDS (build-fuzz)
+# After adding or changing a user-visible string:
+#   make translations         lupdate into translations/*.ts, then translate what is new
 BUILD ?= build
 JOBS ?= 2
 ARGS ?=
 CMAKE_FLAGS ?=
 
-.PHONY: run test build deps test-deps clean test-sanitize fuzz fuzz-deps deb
+.PHONY: run test build deps test-deps clean test-sanitize fuzz fuzz-deps deb translations
 
 deps:
 	@scripts/install-deps.sh
@@ -28,6 +30,11 @@ run: build
 
 test: test-deps build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) --timeout 600
+
+# lupdate rewrites the .ts files in the source tree, so the normal build never runs it
+# (translations/README.md).
+translations: deps $(BUILD)/build.ninja
+	cmake --build $(BUILD) --target update_translations
 
 # --- sanitizers --------------------------------------------------------------------------
 # Debug: -O0 compiles fastest on two cores, and keeps Q_ASSERT on in project code.
