@@ -197,10 +197,12 @@ int MessageModel::rowOfId(const QString &id) const
 }
 
 void MessageModel::addPending(const QString &clientId, const QString &from, const QString &text,
-                              const QDateTime &time, const QString &to)
+                              const QDateTime &time, const QString &to,
+                              const QString &replyTo)
 {
     Row row;
     row.message.to = to;
+    row.message.replyTo = replyTo;
     row.status = Status::Sending;
     row.clientId = clientId;
     row.message.from = from;

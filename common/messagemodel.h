@@ -51,7 +51,8 @@ public:
     void addEvent(Kind kind, const QString &text, const QDateTime &time);
     // The user's own message, shown at once as "sending".
     void addPending(const QString &clientId, const QString &from, const QString &text,
-                    const QDateTime &time, const QString &to = {});
+                    const QDateTime &time, const QString &to = {},
+                    const QString &replyTo = {});
     // The row holding the message with this id, or -1.
     int rowOfId(const QString &id) const;
     // The server stored the pending message: it becomes an ordinary message at `seq`.

@@ -195,7 +195,7 @@ QString ChatClient::sendMessage(const QString &text, const QString &to, const QS
 {
     Outgoing out { QUuid::createUuid().toString(QUuid::WithoutBraces), text, to, replyTo };
     m_outbox.append(out);
-    m_messages->addPending(out.clientId, m_nick, text, now(), to);
+    m_messages->addPending(out.clientId, m_nick, text, now(), to, replyTo);
     sendPending();
     m_typingSentMs = -1; // others stop showing us as typing when the message arrives
     return out.clientId;
