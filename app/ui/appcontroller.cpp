@@ -295,6 +295,8 @@ void AppController::join(const QUrl &url, const QString &nick, const QString &pa
     m_client->open(url, nick);
     m_window = std::make_unique<ChatWindow>(m_client.get());
     m_window->setHostedUrl(hostedUrl);
+    // "Mute notifications" is read from the same settings the settings dialog writes.
+    m_window->setSettings(&m_settings);
     const QByteArray geometry = m_settings.chatWindowGeometry();
     if (!geometry.isEmpty())
         m_window->restoreGeometry(geometry);
