@@ -75,7 +75,8 @@ QSslCertificate ownCertificate(const ServerConfig &config)
 {
     if (!config.tlsCertFile.isEmpty())
         return QSslCertificate::fromPath(config.tlsCertFile).value(0);
-    const QString dataDir = config.dataDir.isEmpty() ? RoomServer::defaultDataDir() : config.dataDir;
+    const QString dataDir
+        = config.dataDir.isEmpty() ? RoomServer::defaultDataDir() : config.dataDir;
     return QSslCertificate::fromPath(TlsIdentity::selfSignedCertPath(dataDir)).value(0);
 }
 
@@ -85,8 +86,7 @@ AppController::AppController(const StartOptions &options, QObject *parent)
     : QObject(parent)
     , m_options(options)
     , m_trust(std::make_unique<CertificateTrust>(CertificateTrust::settingsStore()))
-{
-}
+{ }
 
 AppController::~AppController()
 {
@@ -160,7 +160,7 @@ void AppController::remember(const StartOptions &options)
 {
     m_settings.setNick(options.nick);
     m_settings.setLastPage(options.mode == StartOptions::Mode::Join ? QStringLiteral("join")
-                                                                     : QStringLiteral("host"));
+                                                                    : QStringLiteral("host"));
 }
 
 void AppController::showDialog(const StartOptions &prefill, const QString &error)
@@ -241,12 +241,11 @@ void AppController::showHostError(const StartOptions &options, const QString &er
     const quint16 suggestion = freePortAbove(options.hostConfig, &taken);
     QString text = error;
     if (taken) {
-        text = suggestion
-            ? tr("Port %1 is in use — try %2, or 0 for any free port.")
-                  .arg(options.hostConfig.port)
-                  .arg(suggestion)
-            : tr("Port %1 is in use — choose another, or 0 for any free port.")
-                  .arg(options.hostConfig.port);
+        text = suggestion ? tr("Port %1 is in use — try %2, or 0 for any free port.")
+                                .arg(options.hostConfig.port)
+                                .arg(suggestion)
+                          : tr("Port %1 is in use — choose another, or 0 for any free port.")
+                                .arg(options.hostConfig.port);
     }
     auto *box = new QMessageBox(QMessageBox::Warning, tr("Cannot host the room"), text,
                                 QMessageBox::NoButton, m_dialog.get());
@@ -259,8 +258,8 @@ void AppController::showHostError(const StartOptions &options, const QString &er
             m_dialog->accept();
         };
         if (suggestion) {
-            QPushButton *use = box->addButton(tr("Host on port %1").arg(suggestion),
-                                              QMessageBox::AcceptRole);
+            QPushButton *use
+                = box->addButton(tr("Host on port %1").arg(suggestion), QMessageBox::AcceptRole);
             use->setObjectName(QStringLiteral("useSuggestedPort"));
             connect(use, &QPushButton::clicked, this, [hostOn, suggestion] { hostOn(suggestion); });
         }
@@ -287,9 +286,8 @@ void AppController::join(const QUrl &url, const QString &nick, const QString &pa
     if (hostedUrl.isEmpty()) {
         // Remembered once it answered, under the name it gave: a mistyped address that
         // never connects should not fill the list.
-        connect(m_client.get(), &ChatClient::joined, this, [this] {
-            m_settings.addRecentRoom(m_client->url(), m_client->roomName());
-        });
+        connect(m_client.get(), &ChatClient::joined, this,
+                [this] { m_settings.addRecentRoom(m_client->url(), m_client->roomName()); });
     }
     // Opened first, so that the window starts out "Connecting…" with its input enabled.
     m_client->open(url, nick);
@@ -331,9 +329,9 @@ void AppController::showInviteDialog()
     if (!m_server || !m_window)
         return;
     if (!m_invite) {
-        m_invite = new InviteDialog(m_server->config().bindAddress, m_server->port(),
-                                    m_server->url().scheme() == QLatin1String("wss"),
-                                    m_window.get());
+        m_invite
+            = new InviteDialog(m_server->config().bindAddress, m_server->port(),
+                               m_server->url().scheme() == QLatin1String("wss"), m_window.get());
         m_invite->setAttribute(Qt::WA_DeleteOnClose);
         m_invite->setCertificateFingerprint(m_hostFingerprint);
     }
@@ -369,7 +367,8 @@ void AppController::onClientError(const QString &code, const QString &message, b
     }
     // A refused nickname is worth another go from the dialog; other fatal errors stay
     // visible in the window's status bar.
-    if (code != QLatin1String(ErrorCode::NickTaken) && code != QLatin1String(ErrorCode::NickInvalid))
+    if (code != QLatin1String(ErrorCode::NickTaken)
+        && code != QLatin1String(ErrorCode::NickInvalid))
         return;
     backToDialog(message);
 }

@@ -76,8 +76,8 @@ private:
     void begin(const StartOptions &options);
     bool host(const StartOptions &options);
     void showHostError(const StartOptions &options, const QString &error);
-    void join(const QUrl &url, const QString &nick, const QString &password,
-              const QUrl &hostedUrl, CertificateTrust *trust);
+    void join(const QUrl &url, const QString &nick, const QString &password, const QUrl &hostedUrl,
+              CertificateTrust *trust);
     void onChatWindowClosed();
     void onClientError(const QString &code, const QString &message, bool fatal);
     void onCertificateFirstSeen(const QString &hostPort, const QString &fingerprint);

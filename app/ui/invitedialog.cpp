@@ -44,7 +44,8 @@ QList<QHostAddress> InviteDialog::reachableAddresses(const QHostAddress &bound)
     const QList<QNetworkInterface> interfaces = QNetworkInterface::allInterfaces();
     for (const QNetworkInterface &interface : interfaces) {
         const auto flags = interface.flags();
-        if (!flags.testFlag(QNetworkInterface::IsUp) || !flags.testFlag(QNetworkInterface::IsRunning)
+        if (!flags.testFlag(QNetworkInterface::IsUp)
+            || !flags.testFlag(QNetworkInterface::IsRunning)
             || flags.testFlag(QNetworkInterface::IsLoopBack))
             continue;
         const QList<QNetworkAddressEntry> entries = interface.addressEntries();
@@ -80,11 +81,11 @@ QList<InviteDialog::Invitation> InviteDialog::invitationsFor(const QHostAddress 
     QList<Invitation> invitations;
     const QList<QHostAddress> addresses = reachableAddresses(bound);
     for (const QHostAddress &address : addresses) {
-        invitations.append({ address,
-                             makeUrl(tls ? QStringLiteral("wss") : QStringLiteral("ws"), address,
-                                     port, {}),
-                             makeUrl(tls ? QStringLiteral("https") : QStringLiteral("http"),
-                                     address, port, QStringLiteral("/")) });
+        invitations.append(
+            { address,
+              makeUrl(tls ? QStringLiteral("wss") : QStringLiteral("ws"), address, port, {}),
+              makeUrl(tls ? QStringLiteral("https") : QStringLiteral("http"), address, port,
+                      QStringLiteral("/")) });
     }
     return invitations;
 }
@@ -110,8 +111,7 @@ InviteDialog::InviteDialog(const QHostAddress &bound, quint16 port, bool tls, QW
     grid->addWidget(new QLabel(tr("In a browser")), 0, 2, 1, 2);
     for (int i = 0; i < m_invitations.size(); ++i) {
         const Invitation &invitation = m_invitations.at(i);
-        const QString links[] = { invitation.roomUrl.toString(),
-                                  invitation.browserUrl.toString() };
+        const QString links[] = { invitation.roomUrl.toString(), invitation.browserUrl.toString() };
         for (int column = 0; column < 2; ++column) {
             const QString link = links[column];
             auto *field = new QLineEdit(link);

@@ -6,8 +6,8 @@
 
 namespace PasswordPrompt {
 
-QInputDialog *open(QWidget *parent, const QString &label, std::function<void(const QString &)> accepted,
-                   std::function<void()> rejected)
+QInputDialog *open(QWidget *parent, const QString &label,
+                   std::function<void(const QString &)> accepted, std::function<void()> rejected)
 {
     auto *dialog = new QInputDialog(parent);
     dialog->setObjectName(QStringLiteral("passwordPrompt"));

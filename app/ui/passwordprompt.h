@@ -12,7 +12,8 @@ class QWidget;
 // what was typed, or `rejected`. It deletes itself when closed.
 namespace PasswordPrompt {
 
-QInputDialog *open(QWidget *parent, const QString &label, std::function<void(const QString &)> accepted,
+QInputDialog *open(QWidget *parent, const QString &label,
+                   std::function<void(const QString &)> accepted,
                    std::function<void()> rejected = {});
 
 } // namespace PasswordPrompt

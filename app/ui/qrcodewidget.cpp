@@ -8,7 +8,8 @@ namespace {
 constexpr int PreferredScale = 4;
 } // namespace
 
-QrCodeWidget::QrCodeWidget(QWidget *parent) : QWidget(parent)
+QrCodeWidget::QrCodeWidget(QWidget *parent)
+    : QWidget(parent)
 {
     setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Preferred);
 }

@@ -156,8 +156,9 @@ public:
             if (role == Qt::DisplayRole || role == SortRole)
                 return source.data(RoomListModel::AddressRole);
             if (role == Qt::ToolTipRole)
-                return source.data(RoomListModel::AddressesRole).toStringList().join(
-                    QLatin1Char('\n'));
+                return source.data(RoomListModel::AddressesRole)
+                    .toStringList()
+                    .join(QLatin1Char('\n'));
             return {};
         }
         return {};

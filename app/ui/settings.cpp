@@ -15,12 +15,13 @@ const QString LanguageKey = QStringLiteral("ui/language");
 const QString MutedKey = QStringLiteral("notifications/muted");
 } // namespace
 
-Settings::Settings() : m_settings(std::make_unique<QSettings>()) { }
+Settings::Settings()
+    : m_settings(std::make_unique<QSettings>())
+{ }
 
 Settings::Settings(const QString &iniFile)
     : m_settings(std::make_unique<QSettings>(iniFile, QSettings::IniFormat))
-{
-}
+{ }
 
 Settings::~Settings() = default;
 

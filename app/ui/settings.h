@@ -59,8 +59,10 @@ public:
     // start.
     QString language() const;
     void setLanguage(const QString &language);
-    static QStringList languages() { return { QStringLiteral("system"), QStringLiteral("en"),
-                                              QStringLiteral("ko") }; }
+    static QStringList languages()
+    {
+        return { QStringLiteral("system"), QStringLiteral("en"), QStringLiteral("ko") };
+    }
 
     // Desktop notifications for new messages: off when muted.
     bool notificationsMuted() const;

@@ -110,8 +110,8 @@ StartDialog::StartDialog(QWidget *parent)
     m_tabs->addTab(hostPage, tr("&Host a room"));
     m_tabs->addTab(joinPage, tr("&Join a room"));
 
-    QPushButton *settingsButton = m_buttons->addButton(tr("&Settings…"),
-                                                       QDialogButtonBox::ActionRole);
+    QPushButton *settingsButton
+        = m_buttons->addButton(tr("&Settings…"), QDialogButtonBox::ActionRole);
     settingsButton->setObjectName(QStringLiteral("settingsButton"));
 
     auto *nickForm = new QFormLayout;
@@ -145,9 +145,8 @@ StartDialog::StartDialog(QWidget *parent)
         if (item)
             m_address->setText(item->data(RecentUrlRole).toUrl().toString());
     });
-    connect(m_recent, &QListWidget::itemActivated, this, [this](QListWidgetItem *item) {
-        joinRoom(item->data(RecentUrlRole).toUrl(), false);
-    });
+    connect(m_recent, &QListWidget::itemActivated, this,
+            [this](QListWidgetItem *item) { joinRoom(item->data(RecentUrlRole).toUrl(), false); });
 
     setRecentRooms({});
     setOptions(StartOptions());
@@ -249,8 +248,8 @@ QString StartDialog::addressErrorText() const
 
 void StartDialog::updateOkButton()
 {
-    m_buttons->button(QDialogButtonBox::Ok)->setText(page() == Page::Join ? tr("Join")
-                                                                          : tr("Host"));
+    m_buttons->button(QDialogButtonBox::Ok)
+        ->setText(page() == Page::Join ? tr("Join") : tr("Host"));
 }
 
 void StartDialog::updateAddressError()

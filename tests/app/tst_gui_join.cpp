@@ -145,7 +145,8 @@ void TestGuiJoin::asksForThePasswordWhenRefused()
     QCOMPARE(recent.at(0).name, QStringLiteral("Vault"));
     QSettings settings;
     for (const QString &key : settings.allKeys())
-        QVERIFY2(!settings.value(key).toString().contains(QStringLiteral("s3cret")), qPrintable(key));
+        QVERIFY2(!settings.value(key).toString().contains(QStringLiteral("s3cret")),
+                 qPrintable(key));
 }
 
 void TestGuiJoin::cancellingThePasswordLeadsBackToTheDialog()
@@ -184,8 +185,8 @@ void TestGuiJoin::joinsARoomFromTheNetworkList()
     config.roomName = QStringLiteral("Garden");
     config.password = RoomPassword::fromPlainText(QStringLiteral("roses"));
     config.announce = true;
-    config.announceTargets = { { QHostAddress(QHostAddress::LocalHost),
-                                 controller.roomFinder()->port() } };
+    config.announceTargets
+        = { { QHostAddress(QHostAddress::LocalHost), controller.roomFinder()->port() } };
     config.announceIntervalMs = 100;
     RoomServer room(config);
     QVERIFY2(room.start(), qPrintable(room.errorString()));
@@ -214,8 +215,8 @@ void TestGuiJoin::joinsARoomFromTheNetworkList()
     QCOMPARE(controller.settings()->recentRooms().value(0).name, QStringLiteral("Garden"));
 
     // Members count updates live in the list (seen by a fresh finder-fed list).
-    QTRY_COMPARE_WITH_TIMEOUT(
-        view->model()->index(0, RoomBrowser::MembersColumn).data().toInt(), 1, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(view->model()->index(0, RoomBrowser::MembersColumn).data().toInt(), 1,
+                              10000);
 }
 
 void TestGuiJoin::warnsWhenTheCertificateChanges()

@@ -95,8 +95,10 @@ void TestInviteDialog::qrCodeIsDrawnCrisp()
     QCOMPARE(exact.width(), modules);
     for (int y = 0; y < widget.moduleCount(); ++y)
         for (int x = 0; x < widget.moduleCount(); ++x)
-            QCOMPARE((exact.pixel(x + QrCodeWidget::QuietZone, y + QrCodeWidget::QuietZone) & 0xffffff) == 0,
-                     widget.isDark(x, y));
+            QCOMPARE(
+                (exact.pixel(x + QrCodeWidget::QuietZone, y + QrCodeWidget::QuietZone) & 0xffffff)
+                    == 0,
+                widget.isDark(x, y));
 }
 
 void TestInviteDialog::listsEveryAddressAndCopies()
@@ -138,7 +140,8 @@ void TestInviteDialog::listsEveryAddressAndCopies()
     }
 
     QGuiApplication::clipboard()->clear();
-    QTest::mouseClick(dialog.findChild<QPushButton *>(QStringLiteral("copyRoomUrl0")), Qt::LeftButton);
+    QTest::mouseClick(dialog.findChild<QPushButton *>(QStringLiteral("copyRoomUrl0")),
+                      Qt::LeftButton);
     QCOMPARE(QGuiApplication::clipboard()->text(), invitations.at(0).roomUrl.toString());
     QTest::mouseClick(dialog.findChild<QPushButton *>(QStringLiteral("copyBrowserUrl0")),
                       Qt::LeftButton);
@@ -156,13 +159,13 @@ void TestInviteDialog::listsEveryAddressAndCopies()
 
 void TestInviteDialog::aRoomBoundToOneAddressListsThatOne()
 {
-    const QList<InviteDialog::Invitation> invitations =
-        InviteDialog::invitationsFor(QHostAddress(QStringLiteral("10.1.2.3")), 26632, false);
+    const QList<InviteDialog::Invitation> invitations
+        = InviteDialog::invitationsFor(QHostAddress(QStringLiteral("10.1.2.3")), 26632, false);
     QCOMPARE(invitations.size(), 1);
     QCOMPARE(invitations.at(0).roomUrl, QUrl(QStringLiteral("ws://10.1.2.3:26632")));
     QCOMPARE(invitations.at(0).browserUrl, QUrl(QStringLiteral("http://10.1.2.3:26632/")));
-    const QList<InviteDialog::Invitation> v6 =
-        InviteDialog::invitationsFor(QHostAddress(QStringLiteral("2001:db8::5")), 26632, false);
+    const QList<InviteDialog::Invitation> v6
+        = InviteDialog::invitationsFor(QHostAddress(QStringLiteral("2001:db8::5")), 26632, false);
     QCOMPARE(v6.at(0).roomUrl.toString(), QStringLiteral("ws://[2001:db8::5]:26632"));
     QCOMPARE(v6.at(0).browserUrl.toString(), QStringLiteral("http://[2001:db8::5]:26632/"));
 }
@@ -171,7 +174,8 @@ void TestInviteDialog::encryptedRoomLinks()
 {
     InviteDialog dialog(QHostAddress(QStringLiteral("10.1.2.3")), 26632, true);
     QCOMPARE(dialog.invitations().at(0).roomUrl, QUrl(QStringLiteral("wss://10.1.2.3:26632")));
-    QCOMPARE(dialog.invitations().at(0).browserUrl, QUrl(QStringLiteral("https://10.1.2.3:26632/")));
+    QCOMPARE(dialog.invitations().at(0).browserUrl,
+             QUrl(QStringLiteral("https://10.1.2.3:26632/")));
     dialog.setCertificateFingerprint(QStringLiteral("AB:CD"));
     dialog.show();
     auto *label = dialog.findChild<QLabel *>(QStringLiteral("fingerprint"));

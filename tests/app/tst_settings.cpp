@@ -63,8 +63,9 @@ void TestSettings::recentRoomsAreOrderedAndBounded()
     settings.addRecentRoom(QUrl(QStringLiteral("ws://10.0.0.5:26632")), QString());
     rooms = settings.recentRooms();
     QCOMPARE(rooms.size(), Settings::MaxRecentRooms);
-    QCOMPARE(rooms.first(), (Settings::RecentRoom { QUrl(QStringLiteral("ws://10.0.0.5:26632")),
-                                                    QStringLiteral("Room 5") }));
+    QCOMPARE(rooms.first(),
+             (Settings::RecentRoom { QUrl(QStringLiteral("ws://10.0.0.5:26632")),
+                                     QStringLiteral("Room 5") }));
     int fives = 0;
     for (const Settings::RecentRoom &room : rooms)
         fives += room.url.host() == QLatin1String("10.0.0.5");
@@ -86,7 +87,8 @@ void TestSettings::valuesPersistInAnIniFile()
         settings.setNotificationsMuted(true);
         settings.setChatWindowGeometry(QByteArray("geometry"));
         settings.setChatSplitterState(QByteArray("splitter"));
-        settings.addRecentRoom(QUrl(QStringLiteral("wss://[fe80::1]:4000")), QStringLiteral("부엌"));
+        settings.addRecentRoom(QUrl(QStringLiteral("wss://[fe80::1]:4000")),
+                               QStringLiteral("부엌"));
     }
     Settings settings(file);
     QCOMPARE(settings.nick(), QStringLiteral("민지"));
@@ -138,13 +140,16 @@ void TestSettings::persistAcrossControllers()
     AppController controller(StartOptions {});
     QVERIFY(controller.start());
     StartDialog *dialog = controller.startDialog();
-    QCOMPARE(dialog->findChild<QLineEdit *>(QStringLiteral("nick"))->text(), QStringLiteral("dora"));
+    QCOMPARE(dialog->findChild<QLineEdit *>(QStringLiteral("nick"))->text(),
+             QStringLiteral("dora"));
     // The page last used, the room last joined, and the list of recent rooms with its name.
     QCOMPARE(dialog->page(), StartDialog::Page::Join);
-    QCOMPARE(dialog->findChild<QLineEdit *>(QStringLiteral("address"))->text(), room.url().toString());
+    QCOMPARE(dialog->findChild<QLineEdit *>(QStringLiteral("address"))->text(),
+             room.url().toString());
     QListWidget *recent = dialog->recentRoomsView();
     QCOMPARE(recent->count(), 1);
-    QVERIFY2(recent->item(0)->text().contains(QStringLiteral("Porch")), qPrintable(recent->item(0)->text()));
+    QVERIFY2(recent->item(0)->text().contains(QStringLiteral("Porch")),
+             qPrintable(recent->item(0)->text()));
     // QTest's double-click is the second click only; a user's starts with a first.
     const QPoint item = recent->visualItemRect(recent->item(0)).center();
     QTest::mouseClick(recent->viewport(), Qt::LeftButton, {}, item);
@@ -161,8 +166,9 @@ void TestSettings::settingsDialogSavesLanguageAndMute()
     AppController controller(StartOptions {});
     QVERIFY(controller.start());
     // From the start dialog's button.
-    QTest::mouseClick(controller.startDialog()->findChild<QPushButton *>(QStringLiteral("settingsButton")),
-                      Qt::LeftButton);
+    QTest::mouseClick(
+        controller.startDialog()->findChild<QPushButton *>(QStringLiteral("settingsButton")),
+        Qt::LeftButton);
     SettingsDialog *dialog = controller.settingsDialog();
     QVERIFY(dialog);
     QTRY_VERIFY(dialog->isVisible());
