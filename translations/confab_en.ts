@@ -20,5 +20,12 @@
             <numerusform>Welcome to %1. You are %2. Here: %3 and %n more.</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>At most %n uploads can be under way at once.</source>
+        <translation>
+            <numerusform>At most %n upload can be under way at once.</numerusform>
+            <numerusform>At most %n uploads can be under way at once.</numerusform>
+        </translation>
+    </message>
 </context>
 </TS>

@@ -446,6 +446,38 @@ Ask the host which fingerprint their room shows (Room ▸ Invite people) before 
         <source>Field &quot;%1&quot; %2.</source>
         <translation>&quot;%1&quot; 필드는 %2.</translation>
     </message>
+    <message>
+        <source>must be an object</source>
+        <translation>객체여야 합니다</translation>
+    </message>
+    <message>
+        <source>Field &quot;file&quot; needs an id and a size.</source>
+        <translation>&quot;file&quot; 필드에는 id와 size가 필요합니다.</translation>
+    </message>
+    <message>
+        <source>must be %1 to %2 letters, digits, - or _</source>
+        <translation>글자, 숫자, - 또는 _로 된 %1~%2자여야 합니다</translation>
+    </message>
+    <message>
+        <source>The file&apos;s name or type is too long.</source>
+        <translation>파일 이름이나 유형이 너무 깁니다.</translation>
+    </message>
+    <message>
+        <source>must be 64 hexadecimal digits</source>
+        <translation>16진수 64자리여야 합니다</translation>
+    </message>
+    <message>
+        <source>is not a file id</source>
+        <translation>파일 ID가 아닙니다</translation>
+    </message>
+    <message>
+        <source>A fileCancel names exactly one of &quot;fileId&quot; and &quot;uploadId&quot;.</source>
+        <translation>fileCancel에는 &quot;fileId&quot;와 &quot;uploadId&quot; 중 하나만 지정해야 합니다.</translation>
+    </message>
+    <message>
+        <source>An error&apos;s &quot;retryAfterMs&quot; and &quot;offset&quot; are not negative.</source>
+        <translation>error의 &quot;retryAfterMs&quot;와 &quot;offset&quot;은 음수일 수 없습니다.</translation>
+    </message>
 </context>
 <context>
     <name>Confab::Nickname</name>
@@ -483,6 +515,41 @@ Ask the host which fingerprint their room shows (Room ▸ Invite people) before 
     <message>
         <source>(edited)</source>
         <translation>(수정됨)</translation>
+    </message>
+</context>
+<context>
+    <name>FileTransfer</name>
+    <message>
+        <source>Cannot read %1: %2</source>
+        <translation>%1 파일을 읽을 수 없습니다: %2</translation>
+    </message>
+    <message>
+        <source>That is not a file id.</source>
+        <translation>파일 ID가 아닙니다.</translation>
+    </message>
+    <message>
+        <source>Cannot write in %1: %2</source>
+        <translation>%1에 쓸 수 없습니다: %2</translation>
+    </message>
+    <message>
+        <source>Cannot read the file any more: %1</source>
+        <translation>파일을 더 이상 읽을 수 없습니다: %1</translation>
+    </message>
+    <message>
+        <source>The room sent more bytes than the file has.</source>
+        <translation>대화방이 파일 크기보다 많은 바이트를 보냈습니다.</translation>
+    </message>
+    <message>
+        <source>Cannot write the file: %1</source>
+        <translation>파일을 쓸 수 없습니다: %1</translation>
+    </message>
+    <message>
+        <source>The file did not arrive as it was shared (its SHA-256 does not match); it was not saved.</source>
+        <translation>파일이 공유된 그대로 도착하지 않아(SHA-256 불일치) 저장하지 않았습니다.</translation>
+    </message>
+    <message>
+        <source>Cannot save the file in %1.</source>
+        <translation>%1에 파일을 저장할 수 없습니다.</translation>
     </message>
 </context>
 <context>
@@ -734,6 +801,60 @@ Ask the host which fingerprint their room shows (Room ▸ Invite people) before 
             <numerusform>%1에 오신 것을 환영합니다. 닉네임은 %2입니다. 현재 참여자: %3 외 %n명.</numerusform>
         </translation>
     </message>
+    <message>
+        <source>%1 shared the file &quot;%2&quot;.</source>
+        <translation>%1 님이 &quot;%2&quot; 파일을 공유했습니다.</translation>
+    </message>
+    <message>
+        <source>This room does not take files.</source>
+        <translation>이 대화방에서는 파일을 공유할 수 없습니다.</translation>
+    </message>
+    <message numerus="yes">
+        <source>At most %n uploads can be under way at once.</source>
+        <translation>
+            <numerusform>한 번에 최대 %n개까지 업로드할 수 있습니다.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>A file can have at most %1 bytes; this one has %2.</source>
+        <translation>파일은 최대 %1바이트까지 보낼 수 있습니다. 이 파일은 %2바이트입니다.</translation>
+    </message>
+    <message>
+        <source>Nobody called &quot;%1&quot; can receive a file here now.</source>
+        <translation>지금 이 대화방에는 파일을 받을 수 있는 &quot;%1&quot; 님이 없습니다.</translation>
+    </message>
+    <message>
+        <source>This file is too big for the room.</source>
+        <translation>이 대화방에 보내기에는 파일이 너무 큽니다.</translation>
+    </message>
+    <message>
+        <source>The room has no space left for this file.</source>
+        <translation>대화방에 이 파일을 저장할 공간이 없습니다.</translation>
+    </message>
+    <message>
+        <source>The room could not store this file; try again.</source>
+        <translation>대화방이 이 파일을 저장하지 못했습니다. 다시 시도하십시오.</translation>
+    </message>
+    <message>
+        <source>The room expected the bytes from offset %1.</source>
+        <translation>대화방은 오프셋 %1부터의 바이트를 기다리고 있었습니다.</translation>
+    </message>
+    <message>
+        <source>The file did not arrive as it was sent (its SHA-256 does not match); nothing was stored.</source>
+        <translation>파일이 보낸 그대로 도착하지 않아(SHA-256 불일치) 아무것도 저장하지 않았습니다.</translation>
+    </message>
+    <message>
+        <source>No upload with that id is under way.</source>
+        <translation>그 ID로 진행 중인 업로드가 없습니다.</translation>
+    </message>
+    <message>
+        <source>That file is not there (any more).</source>
+        <translation>그 파일은 (더 이상) 없습니다.</translation>
+    </message>
+    <message>
+        <source>The file has only %1 bytes.</source>
+        <translation>파일 크기는 %1바이트뿐입니다.</translation>
+    </message>
 </context>
 <context>
     <name>RoomAddress</name>
@@ -827,6 +948,10 @@ Ask the host which fingerprint their room shows (Room ▸ Invite people) before 
     <message>
         <source>Cannot listen on %1 port %2: %3</source>
         <translation>%1 포트 %2번에서 연결을 받을 수 없습니다: %3</translation>
+    </message>
+    <message>
+        <source>Cannot open the room&apos;s files in %1: %2</source>
+        <translation>%1에 있는 대화방 파일을 열 수 없습니다: %2</translation>
     </message>
 </context>
 <context>
@@ -971,6 +1096,14 @@ Ask the host which fingerprint their room shows (Room ▸ Invite people) before 
         <source>--tls-cert and --tls-key take file names.</source>
         <translation>--tls-cert와 --tls-key에는 파일 이름을 지정해야 합니다.</translation>
     </message>
+    <message>
+        <source>Bytes in one shared file (default %1).</source>
+        <translation>공유 파일 하나의 최대 바이트 수 (기본값 %1).</translation>
+    </message>
+    <message>
+        <source>Bytes of shared files the room keeps in all (default %1).</source>
+        <translation>대화방이 보관하는 공유 파일 전체의 최대 바이트 수 (기본값 %1).</translation>
+    </message>
 </context>
 <context>
     <name>Session</name>
@@ -999,8 +1132,28 @@ Ask the host which fingerprint their room shows (Room ▸ Invite people) before 
         <translation>다른 메시지보다 hello를 먼저 보내야 합니다.</translation>
     </message>
     <message>
-        <source>Binary messages are not part of this protocol.</source>
-        <translation>이 프로토콜은 바이너리 메시지를 지원하지 않습니다.</translation>
+        <source>File data is arriving too fast; slow down.</source>
+        <translation>파일 데이터가 너무 빨리 들어오고 있습니다. 속도를 줄이십시오.</translation>
+    </message>
+    <message>
+        <source>That file is not there (any more).</source>
+        <translation>그 파일은 (더 이상) 없습니다.</translation>
+    </message>
+    <message>
+        <source>The room could not read that file.</source>
+        <translation>대화방이 그 파일을 읽지 못했습니다.</translation>
+    </message>
+    <message>
+        <source>Files cannot be shared from a plain WebSocket connection.</source>
+        <translation>일반 WebSocket 연결에서는 파일을 공유할 수 없습니다.</translation>
+    </message>
+    <message>
+        <source>This binary message is not a file chunk.</source>
+        <translation>이 바이너리 메시지는 파일 조각이 아닙니다.</translation>
+    </message>
+    <message>
+        <source>No upload with that id is under way.</source>
+        <translation>그 ID로 진행 중인 업로드가 없습니다.</translation>
     </message>
 </context>
 <context>
