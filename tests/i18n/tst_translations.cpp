@@ -6,6 +6,7 @@
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QDirIterator>
 #include <QFile>
 #include <QLibraryInfo>
 #include <QProcess>
@@ -27,6 +28,7 @@ struct TsMessage
     bool numerus = false;
     QString type;    // of <translation>: empty (finished), unfinished, vanished, obsolete
     QStringList translations; // one, or each numerus form
+    QStringList files; // from <location>, when lupdate wrote any
 
     QString key() const { return context + QChar(0x1f) + source + QChar(0x1f) + comment; }
     QString describe() const
@@ -83,8 +85,12 @@ TsFile readTs(const QString &path)
                     } else {
                         m.translations.append(xml.readElementText());
                     }
+                } else if (xml.name() == QLatin1String("location")) {
+                    const QString file = xml.attributes().value(QLatin1String("filename")).toString();
+                    m.files.append(QFileInfo(path).dir().absoluteFilePath(file));
+                    xml.skipCurrentElement();
                 } else {
-                    xml.skipCurrentElement(); // location, extracomment, translatorcomment
+                    xml.skipCurrentElement(); // extracomment, translatorcomment
                 }
             }
             ts.messages.append(m);
@@ -133,7 +139,35 @@ bool reported(const QStringList &problems, const QString &heading)
     return false;
 }
 
-const QString sourceRoot = QStringLiteral(CONFAB_SOURCE_ROOT);
+// CONFAB_SOURCE_ROOT in the environment points the source checks at another tree (to try
+// them on a broken copy).
+const QString sourceRoot = qEnvironmentVariable("CONFAB_SOURCE_ROOT", QStringLiteral(CONFAB_SOURCE_ROOT));
+
+// lupdate over the same sources as translations/CMakeLists.txt (common/, server/, app/;
+// .cpp and .h). Returns its output, or a null string when it did not run or failed.
+QString runLupdate(const QStringList &options, const QString &ts)
+{
+    QProcess lupdate;
+    lupdate.setWorkingDirectory(sourceRoot);
+    QStringList arguments{ QStringLiteral("-no-obsolete"), QStringLiteral("-extensions"),
+                           QStringLiteral("cpp,h"), QStringLiteral("-I"), sourceRoot };
+    arguments << options;
+    for (const char *subdir : { "common", "server", "app" })
+        arguments << QDir(sourceRoot).filePath(QLatin1String(subdir));
+    arguments << QStringLiteral("-ts") << ts;
+    lupdate.start(QStringLiteral(CONFAB_LUPDATE), arguments);
+    if (!lupdate.waitForFinished(60000)) {
+        qWarning("lupdate: %s", qPrintable(lupdate.errorString()));
+        return {};
+    }
+    const QString output = QString::fromLocal8Bit(lupdate.readAllStandardOutput()
+                                                  + lupdate.readAllStandardError());
+    if (lupdate.exitStatus() != QProcess::NormalExit || lupdate.exitCode() != 0) {
+        qWarning("lupdate failed: %s", qPrintable(output));
+        return {};
+    }
+    return output;
+}
 const QString koPath = QStringLiteral(CONFAB_TS_KO);
 const QString enPath = QStringLiteral(CONFAB_TS_EN);
 
@@ -148,6 +182,7 @@ private Q_SLOTS:
     void englishHasThePluralForms();
     void upToDateWithTheSources_data();
     void upToDateWithTheSources();
+    void helperContextsMatch();
     void loadsKorean();
     void loadsEnglish();
     void configuredLanguage();
@@ -232,8 +267,7 @@ void TestTranslations::upToDateWithTheSources_data()
     QTest::newRow("confab_en.ts") << enPath << QStringList{ QStringLiteral("-pluralonly") };
 }
 
-// lupdate over the same sources as translations/CMakeLists.txt (common/, server/, app/;
-// .cpp and .h), into a copy: the strings it finds must be exactly those in the file.
+// lupdate into a copy: the strings it finds must be exactly those in the file.
 void TestTranslations::upToDateWithTheSources()
 {
     QFETCH(QString, path);
@@ -245,21 +279,11 @@ void TestTranslations::upToDateWithTheSources()
     QVERIFY(QFile::copy(path, copy));
     QFile::setPermissions(copy, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
 
-    QProcess lupdate;
-    lupdate.setWorkingDirectory(sourceRoot);
-    QStringList arguments{ QStringLiteral("-no-obsolete"), QStringLiteral("-locations"),
-                           QStringLiteral("none"), QStringLiteral("-extensions"),
-                           QStringLiteral("cpp,h"), QStringLiteral("-I"), sourceRoot };
-    arguments << extraOptions;
-    for (const char *subdir : { "common", "server", "app" })
-        arguments << QDir(sourceRoot).filePath(QLatin1String(subdir));
-    arguments << QStringLiteral("-ts") << copy;
-    lupdate.start(QStringLiteral(CONFAB_LUPDATE), arguments);
-    QVERIFY2(lupdate.waitForFinished(60000), qPrintable(lupdate.errorString()));
-    const QString output = QString::fromLocal8Bit(lupdate.readAllStandardOutput()
-                                                  + lupdate.readAllStandardError());
-    QVERIFY2(lupdate.exitStatus() == QProcess::NormalExit && lupdate.exitCode() == 0,
-             qPrintable(output));
+    const QString output =
+            runLupdate(QStringList{ QStringLiteral("-locations"), QStringLiteral("none") }
+                               + extraOptions,
+                       copy);
+    QVERIFY(!output.isNull());
 
     // A tr() lupdate cannot place (a free function's tr()) is a string nobody translates.
     QStringList lost;
@@ -300,6 +324,73 @@ void TestTranslations::upToDateWithTheSources()
                                                 "and translate what is new "
                                                 "(translations/README.md):")
                                      .arg(QFileInfo(path).fileName())),
+             "see the lines above");
+}
+
+// A file-local helper, `QString tr(const char *text) { return QCoreApplication::translate(
+// "Ctx", text); }`, translates under "Ctx"; lupdate files its callers under the class or
+// namespace they are in. Inside another class of that file the two differ, and the string is
+// never translated although the .ts has it. Every string lupdate finds in a file with such
+// a helper must have the helper's context, or one that exists on its own: a QObject class,
+// Q_DECLARE_TR_FUNCTIONS, or a literal context of translate() or QT_TRANSLATE_NOOP().
+void TestTranslations::helperContextsMatch()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString ts = dir.filePath(QStringLiteral("located.ts"));
+    QVERIFY(!runLupdate({ QStringLiteral("-locations"), QStringLiteral("absolute") }, ts).isNull());
+    const TsFile located = readTs(ts);
+    QVERIFY2(located.error.isEmpty(), qPrintable(located.error));
+
+    static const QRegularExpression helperPattern(
+            QStringLiteral("translate\\(\\s*\"([^\"]+)\"\\s*,\\s*[A-Za-z_]\\w*\\s*[,)]"));
+    static const QRegularExpression literalPattern(QStringLiteral(
+            "(?:translate|QT_TRANSLATE_NOOP3?|QT_TRANSLATE_N_NOOP3?)\\(\\s*\"([^\"]+)\"\\s*,\\s*\""));
+    static const QRegularExpression declaredPattern(
+            QStringLiteral("Q_DECLARE_TR_FUNCTIONS\\(\\s*([\\w:]+)\\s*\\)"));
+    static const QRegularExpression qobjectPattern(
+            QStringLiteral("\\b(?:class|struct)\\s+(?:\\w+\\s+)?(\\w+)[^;{]*\\{\\s*Q_(?:OBJECT|GADGET)\\b"));
+    QHash<QString, QSet<QString>> helpers; // file -> its helpers' contexts
+    QSet<QString> known;
+    for (const char *subdir : { "common", "server", "app" }) {
+        QDirIterator it(QDir(sourceRoot).filePath(QLatin1String(subdir)),
+                        { QStringLiteral("*.cpp"), QStringLiteral("*.h") }, QDir::Files,
+                        QDirIterator::Subdirectories);
+        while (it.hasNext()) {
+            const QString path = QFileInfo(it.next()).absoluteFilePath();
+            QFile file(path);
+            QVERIFY2(file.open(QIODevice::ReadOnly), qPrintable(path));
+            const QString text = QString::fromUtf8(file.readAll());
+            for (auto m = helperPattern.globalMatch(text); m.hasNext();)
+                helpers[path].insert(m.next().captured(1));
+            for (const QRegularExpression *pattern :
+                 { &literalPattern, &declaredPattern, &qobjectPattern }) {
+                for (auto m = pattern->globalMatch(text); m.hasNext();)
+                    known.insert(m.next().captured(1));
+            }
+        }
+    }
+    QVERIFY(!helpers.isEmpty());
+
+    QStringList problems;
+    for (const TsMessage &m : located.messages) {
+        const QString lastPart = m.context.section(QStringLiteral("::"), -1);
+        for (const QString &file : m.files) {
+            const QSet<QString> contexts = helpers.value(QFileInfo(file).absoluteFilePath());
+            if (contexts.isEmpty() || contexts.contains(m.context) || known.contains(m.context)
+                || known.contains(lastPart))
+                continue;
+            problems << QStringLiteral("%1: %2 is filed under \"%3\", the file's tr() "
+                                       "translates under %4")
+                                .arg(QDir(sourceRoot).relativeFilePath(file), m.describe(),
+                                     m.context,
+                                     QStringList(contexts.begin(), contexts.end())
+                                             .join(QStringLiteral(", ")));
+        }
+    }
+    QVERIFY2(reported(problems, QStringLiteral("strings that would never be translated "
+                                                "(give the class Q_DECLARE_TR_FUNCTIONS(Ctx) "
+                                                "or call QCoreApplication::translate):")),
              "see the lines above");
 }
 
