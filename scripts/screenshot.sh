@@ -12,6 +12,11 @@ if ! fc-list :lang=ko 2>/dev/null | grep -q .; then
     if [ "$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi
     $SUDO apt-get install -y fonts-noto-cjk
 fi
+if ! fc-list 2>/dev/null | grep -qi emoji; then
+    echo "screenshot: installing fonts-noto-color-emoji for the reactions"
+    if [ "$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi
+    $SUDO apt-get install -y fonts-noto-color-emoji
+fi
 command -v xvfb-run >/dev/null || { echo "screenshot: xvfb-run is missing (apt-get install xvfb)" >&2; exit 1; }
 
 [ -f "$BUILD/build.ninja" ] || cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo

@@ -191,11 +191,43 @@
         time.dateTime = m.time;
         time.title = t.long;
         meta.appendChild(time);
+        // A direct message reaches only its two parties; say so, or it reads as public.
+        if (typeof m.to === 'string' && m.to) {
+            li.classList.add('private');
+            meta.appendChild(el('span', 'private-tag',
+                m.from === state.myNick ? `private to ${m.to}` : 'private'));
+        }
         li.appendChild(meta);
         const body = el('div', 'text');
-        appendTextWithLinks(body, m.text);
+        if (m.deleted === true) {
+            body.classList.add('deleted');
+            body.textContent = 'message deleted';
+        } else {
+            appendTextWithLinks(body, m.text);
+            if (m.edited === true) body.appendChild(el('span', 'edited', ' (edited)'));
+        }
         li.appendChild(body);
+        if (Array.isArray(m.reactions) && m.reactions.length && m.deleted !== true) {
+            const chips = el('div', 'reactions');
+            for (const r of m.reactions) {
+                if (!r || typeof r.emoji !== 'string' || !Array.isArray(r.nicks)) continue;
+                const chip = el('span', 'reaction', `${r.emoji} ${r.nicks.length}`);
+                chip.title = r.nicks.filter((n) => typeof n === 'string').join(', ');
+                chips.appendChild(chip);
+            }
+            li.appendChild(chips);
+        }
         return li;
+    }
+
+    // A stored message changed (edited, deleted, reactions): redraw it where it is.
+    function updateMessage(m) {
+        if (!isMessage(m)) return;
+        const old = state.bySeq.get(m.seq);
+        if (!old) return; // not loaded here: it arrives as it now is with history
+        const li = renderMessage(m);
+        old.replaceWith(li);
+        state.bySeq.set(m.seq, li);
     }
 
     function isMessage(m) {
@@ -646,6 +678,7 @@
             if (!state.catchingUp && isMessage(m)) state.syncedSeq = Math.max(state.syncedSeq, m.seq);
         },
         ack: onAck,
+        update: updateMessage,
         history: onHistory,
         joined: (m) => {
             if (typeof m.nick !== 'string') return;

@@ -98,7 +98,28 @@ int main(int argc, char **argv)
     QTest::qWait(100);
     say(jun, QStringLiteral("번역은 제가 검토할게요. 회의 자료는 공유 폴더에 올려 두었습니다."));
     say(me, QStringLiteral("Great. Anyone on the LAN can join with the address at the bottom right."));
-    say(alice, QStringLiteral("See you at three."));
+    say(alice, QStringLiteral("See you at three. Draft notes: https://example.com/confab/notes"));
+    // A lively room: a reply, reactions, someone away and someone typing.
+    const qint64 notesSeq = alice->messages()->lastSeq();
+    QString notesId;
+    for (int i = 0; i < me->messages()->rowCount(); ++i) {
+        const QModelIndex index = me->messages()->index(i);
+        if (index.data(MessageModel::SeqRole).toLongLong() == notesSeq)
+            notesId = index.data(MessageModel::IdRole).toString();
+    }
+    jun->sendMessage(QStringLiteral("좋아요, 읽어 볼게요 👍"), {}, notesId);
+    waitFor([&] { return jun->outboxSize() == 0; });
+    me->react(notesId, QStringLiteral("👍"));
+    jun->react(notesId, QStringLiteral("👍"));
+    jun->react(notesId, QStringLiteral("🎉"));
+    waitFor([&] {
+        const int row = me->messages()->rowOfId(notesId);
+        return row >= 0
+            && me->messages()->index(row).data(MessageModel::ReactionsRole).toList().size() == 2;
+    });
+    jun->setAway(true);
+    alice->setTyping(true);
+    waitFor([&] { return !me->typingNicks().isEmpty(); });
 
     window->show();
     window->raise();

@@ -603,6 +603,37 @@ function withTimeout(promise, ms, what) {
     })]).finally(() => clearTimeout(timer));
 }
 
+// Last: a direct message makes this page's seqs differ from others' (as it should), which
+// the cases above compare.
+test('direct messages, edits, deletions and reactions show on the page', async () => {
+    const { desk, page } = room;
+    const edited = await desk.say('first draft <b>bold</b>');
+    desk.send({ type: 'edit', id: edited.id, text: 'final text <i>x</i>' });
+    await page.waitForFunction((seq) => {
+        const li = document.querySelector(`#messages li[data-seq="${seq}"]`);
+        return li && li.querySelector('.text').textContent === 'final text <i>x</i> (edited)';
+    }, edited.seq, { timeout: WAIT_MS });
+    desk.send({ type: 'react', id: edited.id, emoji: '👍', add: true });
+    await page.waitForFunction((seq) => {
+        const li = document.querySelector(`#messages li[data-seq="${seq}"]`);
+        return li && li.querySelector('.reaction') && li.querySelector('.reaction').textContent === '👍 1';
+    }, edited.seq, { timeout: WAIT_MS });
+    const gone = await desk.say('oops, wrong room');
+    desk.send({ type: 'delete', id: gone.id });
+    await page.waitForFunction((seq) => {
+        const li = document.querySelector(`#messages li[data-seq="${seq}"]`);
+        return li && li.querySelector('.text').textContent === 'message deleted';
+    }, gone.seq, { timeout: WAIT_MS });
+    const clientId = crypto.randomUUID();
+    desk.send({ type: 'chat', clientId, text: 'just between us', to: 'Web' });
+    await page.waitForFunction(() => Array.from(document.querySelectorAll('#messages li.msg.private'))
+        .some((li) => li.querySelector('.text').textContent === 'just between us'
+              && /private/.test(li.querySelector('.private-tag').textContent)),
+    null, { timeout: WAIT_MS });
+    check(await page.evaluate(() => document.querySelectorAll('#messages i, #messages b').length === 0),
+          'an edit was inserted as markup');
+});
+
 async function cleanUp() {
     for (const s of servers)
         s.kill();
