@@ -1,5 +1,6 @@
 #include "common/codec.h"
 
+#include "common/filechunk.h"
 #include "common/limits.h"
 
 #include <QCoreApplication>
@@ -7,6 +8,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSet>
+
+#include <algorithm>
 
 namespace Confab::Codec {
 
@@ -45,6 +48,12 @@ QJsonObject chatObject(const ChatMessage &m)
                                            { "nicks", QJsonArray::fromStringList(r.nicks) } });
         o.insert(QStringLiteral("reactions"), reactions);
     }
+    if (!m.file.isEmpty())
+        o.insert(QStringLiteral("file"), QJsonObject { { "id", m.file.id },
+                                                       { "name", m.file.name },
+                                                       { "size", m.file.size },
+                                                       { "mime", m.file.mime },
+                                                       { "sha256", m.file.sha256 } });
     return o;
 }
 
@@ -128,6 +137,27 @@ struct ClientEncoder
     {
         return { { "type", "ping" }, { "token", m.token } };
     }
+    QJsonObject operator()(const FileStart &m) const
+    {
+        QJsonObject o { { "type", "fileStart" }, { "uploadId", m.uploadId }, { "name", m.name },
+                        { "size", m.size },      { "mime", m.mime },         { "sha256", m.sha256 } };
+        if (!m.to.isEmpty())
+            o.insert(QStringLiteral("to"), m.to);
+        return o;
+    }
+    QJsonObject operator()(const FileGet &m) const
+    {
+        return { { "type", "fileGet" }, { "fileId", m.fileId }, { "offset", m.offset } };
+    }
+    QJsonObject operator()(const FileCancel &m) const
+    {
+        QJsonObject o { { "type", "fileCancel" } };
+        if (!m.fileId.isEmpty())
+            o.insert(QStringLiteral("fileId"), m.fileId);
+        if (!m.uploadId.isEmpty())
+            o.insert(QStringLiteral("uploadId"), m.uploadId);
+        return o;
+    }
 };
 
 struct ServerEncoder
@@ -180,7 +210,32 @@ struct ServerEncoder
             o.insert(QStringLiteral("clientId"), m.clientId);
         if (m.retryAfterMs >= 0)
             o.insert(QStringLiteral("retryAfterMs"), m.retryAfterMs);
+        if (!m.uploadId.isEmpty())
+            o.insert(QStringLiteral("uploadId"), m.uploadId);
+        if (!m.fileId.isEmpty())
+            o.insert(QStringLiteral("fileId"), m.fileId);
+        if (m.offset >= 0)
+            o.insert(QStringLiteral("offset"), m.offset);
         return o;
+    }
+    QJsonObject operator()(const FileReady &m) const
+    {
+        return { { "type", "fileReady" }, { "uploadId", m.uploadId }, { "offset", m.offset } };
+    }
+    QJsonObject operator()(const FileProgress &m) const
+    {
+        return { { "type", "fileProgress" }, { "uploadId", m.uploadId }, { "offset", m.offset } };
+    }
+    QJsonObject operator()(const FileDone &m) const
+    {
+        return { { "type", "fileDone" },
+                 { "uploadId", m.uploadId },
+                 { "fileId", m.fileId },
+                 { "seq", m.seq } };
+    }
+    QJsonObject operator()(const FileEnd &m) const
+    {
+        return { { "type", "fileEnd" }, { "fileId", m.fileId }, { "size", m.size } };
     }
     QJsonObject operator()(const Pong &m) const { return { { "type", "pong" }, { "token", m.token } }; }
     QJsonObject operator()(const Ping &m) const { return { { "type", "ping" }, { "token", m.token } }; }
@@ -279,6 +334,7 @@ public:
     }
 
     bool has(const char *key) const { return m_object.contains(QLatin1String(key)); }
+    QJsonValue value(const char *key) const { return m_object.value(QLatin1String(key)); }
 
     void fail(const char *key, const QString &what)
     {
@@ -335,6 +391,23 @@ ChatMessage readChat(Reader &r)
             m.reactions.append(reaction);
         }
     }
+    if (r.has("file") && !r.failed()) {
+        const QJsonValue file = r.value("file");
+        if (!file.isObject()) {
+            r.fail("file", tr("must be an object"));
+        } else {
+            Reader inner(file.toObject());
+            m.file.id = inner.string("id");
+            m.file.name = inner.string("name");
+            m.file.size = inner.integer("size");
+            m.file.mime = inner.string("mime");
+            m.file.sha256 = inner.string("sha256");
+            if (!inner.failed() && (m.file.id.isEmpty() || m.file.size < 0))
+                inner.failWith(tr("Field \"file\" needs an id and a size."));
+            if (inner.failed())
+                r.failWith(inner.error());
+        }
+    }
     return m;
 }
 
@@ -379,6 +452,27 @@ QList<Member> readMembers(Reader &r, const char *key)
         }
     }
     return list;
+}
+
+bool isValidId(const QString &id, int minLength = 1)
+{
+    return Confab::FileChunk::isValidId(id, minLength, Limits::MaxUploadIdLength);
+}
+
+bool isValidUploadId(const QString &id)
+{
+    return isValidId(id, Limits::MinUploadIdLength);
+}
+
+bool isSha256Hex(const QString &hex)
+{
+    if (hex.size() != 64)
+        return false;
+    return std::all_of(hex.cbegin(), hex.cend(), [](QChar c) {
+        return (c >= QLatin1Char('0') && c <= QLatin1Char('9'))
+            || (c >= QLatin1Char('a') && c <= QLatin1Char('f'))
+            || (c >= QLatin1Char('A') && c <= QLatin1Char('F'));
+    });
 }
 
 template<typename T>
@@ -521,6 +615,45 @@ Decoded<ClientMessage> decodeClient(QByteArrayView json)
         checkStatus(r, m.status);
         return finish<ClientMessage>(r, m);
     }
+    if (type == QLatin1String("fileStart")) {
+        FileStart m;
+        m.uploadId = r.string("uploadId");
+        m.name = r.string("name");
+        m.size = r.integer("size");
+        m.mime = r.string("mime", false);
+        m.sha256 = r.string("sha256");
+        m.to = r.string("to", false);
+        if (!r.failed() && !isValidUploadId(m.uploadId))
+            r.fail("uploadId", tr("must be %1 to %2 letters, digits, - or _")
+                                   .arg(Limits::MinUploadIdLength)
+                                   .arg(Limits::MaxUploadIdLength));
+        if (!r.failed() && m.size < 0)
+            r.fail("size", tr("must not be negative"));
+        if (!r.failed() && (m.name.size() > 4 * Limits::MaxFileNameLength
+                            || m.mime.size() > Limits::MaxMimeLength))
+            r.failWith(tr("The file's name or type is too long."));
+        if (!r.failed() && !isSha256Hex(m.sha256))
+            r.fail("sha256", tr("must be 64 hexadecimal digits"));
+        return finish<ClientMessage>(r, m);
+    }
+    if (type == QLatin1String("fileGet")) {
+        FileGet m;
+        m.fileId = r.string("fileId");
+        m.offset = r.integer("offset", false, 0);
+        if (!r.failed() && !isValidId(m.fileId))
+            r.fail("fileId", tr("is not a file id"));
+        if (!r.failed() && m.offset < 0)
+            r.fail("offset", tr("must not be negative"));
+        return finish<ClientMessage>(r, m);
+    }
+    if (type == QLatin1String("fileCancel")) {
+        FileCancel m;
+        m.fileId = r.string("fileId", false);
+        m.uploadId = r.string("uploadId", false);
+        if (!r.failed() && m.fileId.isEmpty() == m.uploadId.isEmpty())
+            r.failWith(tr("A fileCancel names exactly one of \"fileId\" and \"uploadId\"."));
+        return finish<ClientMessage>(r, m);
+    }
     return failure<ClientMessage>(ErrorCode::UnknownType,
                                   tr("Unknown message type \"%1\".").arg(type.left(40)));
 }
@@ -583,8 +716,28 @@ Decoded<ServerMessage> decodeServer(QByteArrayView json)
         m.message = r.string("message");
         m.clientId = r.string("clientId", false);
         m.retryAfterMs = r.integer("retryAfterMs", false, -1);
-        if (!r.failed() && m.retryAfterMs < -1) // -1 is "absent"; -5 would not re-encode
-            r.fail("retryAfterMs", tr("must not be negative"));
+        m.uploadId = r.string("uploadId", false);
+        m.fileId = r.string("fileId", false);
+        m.offset = r.integer("offset", false, -1);
+        if (!r.failed() && (m.retryAfterMs < -1 || m.offset < -1)) // -1 is "absent"
+            r.failWith(tr("An error's \"retryAfterMs\" and \"offset\" are not negative."));
+        return finish<ServerMessage>(r, m);
+    }
+    if (type == QLatin1String("fileReady") || type == QLatin1String("fileProgress")) {
+        const QString uploadId = r.string("uploadId");
+        const qint64 offset = r.integer("offset");
+        if (!r.failed() && offset < 0)
+            r.fail("offset", tr("must not be negative"));
+        if (type == QLatin1String("fileReady"))
+            return finish<ServerMessage>(r, FileReady { uploadId, offset });
+        return finish<ServerMessage>(r, FileProgress { uploadId, offset });
+    }
+    if (type == QLatin1String("fileDone")) {
+        FileDone m { r.string("uploadId"), r.string("fileId"), r.integer("seq") };
+        return finish<ServerMessage>(r, m);
+    }
+    if (type == QLatin1String("fileEnd")) {
+        FileEnd m { r.string("fileId"), r.integer("size") };
         return finish<ServerMessage>(r, m);
     }
     if (type == QLatin1String("pong"))

@@ -28,4 +28,16 @@ inline constexpr int MaxReactionKinds = 20;
 // Messages kept in history unless --history-limit says otherwise.
 inline constexpr int DefaultHistoryLimit = 100000;
 
+// Files: data bytes in one binary chunk (the frame stays far below MaxFrameBytes), the
+// server's ack interval, how much a sender may have unacknowledged, ids and names.
+inline constexpr int MaxChunkBytes = 32 * 1024;
+inline constexpr qint64 FileAckInterval = 256 * 1024;
+inline constexpr qint64 MaxFileBacklog = 256 * 1024; // queued download bytes per socket
+inline constexpr int MinUploadIdLength = 8;
+inline constexpr int MaxUploadIdLength = 64;
+inline constexpr int MaxFileNameLength = 255;
+inline constexpr int MaxMimeLength = 127;
+inline constexpr qint64 DefaultMaxFileSize = 100LL * 1024 * 1024;
+inline constexpr qint64 DefaultMaxStorage = 2LL * 1024 * 1024 * 1024;
+
 } // namespace Confab::Limits

@@ -50,6 +50,14 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
         return row.message.edited;
     case DeletedRole:
         return row.message.deleted;
+    case FileRole:
+        if (row.message.file.isEmpty())
+            return QVariantMap();
+        return QVariantMap { { QStringLiteral("id"), row.message.file.id },
+                             { QStringLiteral("name"), row.message.file.name },
+                             { QStringLiteral("size"), row.message.file.size },
+                             { QStringLiteral("mime"), row.message.file.mime },
+                             { QStringLiteral("sha256"), row.message.file.sha256 } };
     case ReactionsRole: {
         QVariantList list;
         for (const Confab::Protocol::Reaction &r : row.message.reactions)
@@ -80,7 +88,8 @@ QHash<int, QByteArray> MessageModel::roleNames() const
                    { EditedRole, "edited" },
                    { DeletedRole, "deleted" },
                    { ReactionsRole, "reactions" },
-                   { IsDirectRole, "isDirect" } });
+                   { IsDirectRole, "isDirect" },
+                   { FileRole, "file" } });
     return names;
 }
 

@@ -36,6 +36,7 @@ public:
         DeletedRole,
         ReactionsRole, // QVariantList of QVariantMap { emoji, nicks (QStringList), count }
         IsDirectRole,
+        FileRole, // QVariantMap { id, name, size, mime, sha256 }; empty without a file
     };
 
     explicit MessageModel(QObject *parent = nullptr);

@@ -51,6 +51,12 @@ inline constexpr char BadPassword[] = "bad-password";
 inline constexpr char ServerFull[] = "server-full";
 inline constexpr char NotFound[] = "not-found"; // no such message, or no such member
 inline constexpr char NotAllowed[] = "not-allowed"; // e.g. editing someone else's message
+// Files (docs/PROTOCOL.md "Files").
+inline constexpr char FileTooBig[] = "file-too-big";
+inline constexpr char StorageFull[] = "storage-full";
+inline constexpr char BadOffset[] = "bad-offset"; // `offset` says where to go on
+inline constexpr char FileCorrupt[] = "file-corrupt"; // the bytes did not match the sha256
+inline constexpr char TooManyUploads[] = "too-many-uploads";
 } // namespace ErrorCode
 
 // One emoji on a message and who put it there.
@@ -59,6 +65,19 @@ struct Reaction
     QString emoji;
     QStringList nicks;
     friend bool operator==(const Reaction &, const Reaction &) = default;
+};
+
+// A file attached to a chat message. `id` is the server's; `name` is metadata only
+// (sanitised for display, never a path on either side).
+struct FileInfo
+{
+    QString id;
+    QString name;
+    qint64 size = 0;
+    QString mime;
+    QString sha256; // lower-case hex
+    bool isEmpty() const { return id.isEmpty(); }
+    friend bool operator==(const FileInfo &, const FileInfo &) = default;
 };
 
 struct ChatMessage
@@ -73,6 +92,7 @@ struct ChatMessage
     bool edited = false;
     bool deleted = false;
     QList<Reaction> reactions; // in the order first used
+    FileInfo file {}; // an attachment; empty for a text message
     friend bool operator==(const ChatMessage &, const ChatMessage &) = default;
 };
 
@@ -186,9 +206,37 @@ struct SetPresence
     friend bool operator==(const SetPresence &, const SetPresence &) = default;
 };
 
+// Announces an upload; answered `fileReady` (then binary chunks follow) or `error`.
+struct FileStart
+{
+    QString uploadId; // chosen by the client, 8-64 of [A-Za-z0-9_-]; the same id resumes
+    QString name;
+    qint64 size = 0;
+    QString mime;
+    QString sha256; // 64 hex digits
+    QString to; // a direct message's recipient; empty for the room
+    friend bool operator==(const FileStart &, const FileStart &) = default;
+};
+
+// Asks for a file's bytes from `offset` on; binary chunks follow, then `fileEnd`.
+struct FileGet
+{
+    QString fileId;
+    qint64 offset = 0;
+    friend bool operator==(const FileGet &, const FileGet &) = default;
+};
+
+// Stops an upload (uploadId; its partial is deleted) or a download (fileId).
+struct FileCancel
+{
+    QString fileId;
+    QString uploadId;
+    friend bool operator==(const FileCancel &, const FileCancel &) = default;
+};
+
 using ClientMessage = std::variant<Hello, SendChat, HistoryRequest, MembersRequest, Ping, Pong,
                                    SetTyping, SetPresence, EditMessage, DeleteMessage, React,
-                                   SearchRequest>;
+                                   SearchRequest, FileStart, FileGet, FileCancel>;
 
 // --- server to client -------------------------------------------------------------------
 
@@ -249,6 +297,9 @@ struct Error
     QString message; // a sentence for people
     QString clientId; // set when the error refuses one chat message
     qint64 retryAfterMs = -1; // set when trying again later can succeed (rate limit, password)
+    QString uploadId {}; // set when the error concerns one upload ({}: aggregates may omit it)
+    QString fileId {}; // set when the error concerns one download
+    qint64 offset = -1; // bad-offset, rate-limited chunks: where the upload goes on
     friend bool operator==(const Error &, const Error &) = default;
 };
 
@@ -282,9 +333,43 @@ struct SearchResults
     friend bool operator==(const SearchResults &, const SearchResults &) = default;
 };
 
+// The server is ready for an upload's chunks from `offset` (bytes it already holds).
+struct FileReady
+{
+    QString uploadId;
+    qint64 offset = 0;
+    friend bool operator==(const FileReady &, const FileReady &) = default;
+};
+
+// The server holds `offset` bytes of an upload (every 256 KiB and at the end).
+struct FileProgress
+{
+    QString uploadId;
+    qint64 offset = 0;
+    friend bool operator==(const FileProgress &, const FileProgress &) = default;
+};
+
+// An upload is verified and stored; its chat message (with `seq`) follows as `chat`.
+struct FileDone
+{
+    QString uploadId;
+    QString fileId;
+    qint64 seq = 0;
+    friend bool operator==(const FileDone &, const FileDone &) = default;
+};
+
+// Every chunk of a download has been sent.
+struct FileEnd
+{
+    QString fileId;
+    qint64 size = 0;
+    friend bool operator==(const FileEnd &, const FileEnd &) = default;
+};
+
 using ServerMessage =
     std::variant<Welcome, ChatMessage, Ack, Joined, Left, Members, HistoryPage, Error, Pong,
-                 Ping, Typing, PresenceChanged, MessageUpdated, SearchResults>;
+                 Ping, Typing, PresenceChanged, MessageUpdated, SearchResults, FileReady,
+                 FileProgress, FileDone, FileEnd>;
 
 // UTC with milliseconds, the one time format on the wire: 2026-11-22T09:30:00.123Z
 QString formatTime(const QDateTime &time);

@@ -24,7 +24,7 @@ int nextConnectionNumber()
 // Every read selects these columns in this order.
 const QString Columns = QStringLiteral(
     "seq, id, sender, time_ms, text, recipient, reply_to, edited, deleted, sender_key, "
-    "recipient_key");
+    "recipient_key, file_id, file_name, file_size, file_mime, file_sha256");
 
 // The viewer's filter: room messages, and direct messages they are a party to.
 const QString Visible = QStringLiteral(
@@ -42,6 +42,13 @@ ChatMessage readMessage(const QSqlQuery &q)
     m.replyTo = q.value(6).toString();
     m.edited = q.value(7).toInt() != 0;
     m.deleted = q.value(8).toInt() != 0;
+    if (!q.value(11).isNull() && !m.deleted) { // a deleted message shows no file
+        m.file.id = q.value(11).toString();
+        m.file.name = q.value(12).toString();
+        m.file.size = q.value(13).toLongLong();
+        m.file.mime = q.value(14).toString();
+        m.file.sha256 = q.value(15).toString();
+    }
     return m;
 }
 
@@ -101,8 +108,9 @@ bool HistoryStore::open(const QString &directory, int historyLimit)
                      .arg(Columns))
             && m_prepared->insert.prepare(
                 QStringLiteral("INSERT INTO messages (id, sender, sender_key, client_id, time_ms,"
-                               " text, recipient, recipient_key, reply_to)"
-                               " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"))
+                               " text, recipient, recipient_key, reply_to, file_id, file_name,"
+                               " file_size, file_mime, file_sha256)"
+                               " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"))
             && m_prepared->trimReactions.prepare(
                 QStringLiteral("DELETE FROM reactions WHERE message_id IN"
                                " (SELECT id FROM messages WHERE seq <= ?)"))
@@ -126,8 +134,9 @@ bool HistoryStore::migrate()
     if (q.exec(QStringLiteral("PRAGMA user_version")) && q.next())
         version = q.value(0).toInt();
     // Version 1: messages only. Version 2: direct messages, replies, edits, deletions and
-    // reactions. Each step runs once; a newer file than this program knows is refused.
-    if (version > 2) {
+    // reactions. Version 3: file attachments. Each step runs once; a newer file than this
+    // program knows is refused.
+    if (version > 3) {
         m_error = QStringLiteral("%1 was written by a newer Confab (schema %2)").arg(m_path).arg(version);
         return false;
     }
@@ -173,6 +182,20 @@ bool HistoryStore::migrate()
             || !exec(QStringLiteral("CREATE INDEX IF NOT EXISTS messages_recipient"
                                     " ON messages(recipient_key)"))
             || !exec(QStringLiteral("PRAGMA user_version = 2")))
+            return false;
+    }
+    if (version < 3) {
+        // Nullable: a text message has no file. The file's bytes are in DATA/files/<file_id>.
+        const QStringList columns = { QStringLiteral("file_id TEXT"), QStringLiteral("file_name TEXT"),
+                                      QStringLiteral("file_size INTEGER"),
+                                      QStringLiteral("file_mime TEXT"),
+                                      QStringLiteral("file_sha256 TEXT") };
+        for (const QString &column : columns) {
+            if (!exec(QStringLiteral("ALTER TABLE messages ADD COLUMN %1").arg(column)))
+                return false;
+        }
+        if (!exec(QStringLiteral("CREATE INDEX IF NOT EXISTS messages_file ON messages(file_id)"))
+            || !exec(QStringLiteral("PRAGMA user_version = 3")))
             return false;
     }
     return true;
@@ -243,6 +266,7 @@ HistoryStore::Appended HistoryStore::append(const NewMessage &n)
     m.text = n.text;
     m.to = n.to;
     m.replyTo = n.replyTo;
+    m.file = n.file;
     // One transaction for the message and any trimming it makes due: one commit each.
     QSqlDatabase(db).transaction();
     QSqlQuery &insert = m_prepared->insert;
@@ -255,6 +279,12 @@ HistoryStore::Appended HistoryStore::append(const NewMessage &n)
     insert.addBindValue(nullIfEmpty(n.to));
     insert.addBindValue(nullIfEmpty(n.toKey));
     insert.addBindValue(nullIfEmpty(n.replyTo));
+    const bool hasFile = !n.file.isEmpty();
+    insert.addBindValue(nullIfEmpty(n.file.id));
+    insert.addBindValue(hasFile ? QVariant(n.file.name) : QVariant(QMetaType(QMetaType::QString)));
+    insert.addBindValue(hasFile ? QVariant(n.file.size) : QVariant(QMetaType(QMetaType::LongLong)));
+    insert.addBindValue(hasFile ? QVariant(n.file.mime) : QVariant(QMetaType(QMetaType::QString)));
+    insert.addBindValue(hasFile ? QVariant(n.file.sha256) : QVariant(QMetaType(QMetaType::QString)));
     if (!insert.exec()) {
         m_error = insert.lastError().text();
         QSqlDatabase(db).rollback();
@@ -311,6 +341,36 @@ HistoryStore::Changed HistoryStore::message(const QString &id, const QString &vi
     return c;
 }
 
+HistoryStore::Changed HistoryStore::messageWithFile(const QString &fileId,
+                                                    const QString &viewerKey) const
+{
+    Changed c;
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    q.prepare(QStringLiteral("SELECT id FROM messages WHERE file_id = ? AND deleted = 0"));
+    q.addBindValue(fileId);
+    if (!q.exec())
+        return c;
+    if (!q.next()) {
+        c.result = Change::NotFound;
+        return c;
+    }
+    return message(q.value(0).toString(), viewerKey);
+}
+
+QStringList HistoryStore::fileIds(bool *ok) const
+{
+    QStringList ids;
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    q.setForwardOnly(true);
+    const bool done =
+        q.exec(QStringLiteral("SELECT file_id FROM messages WHERE file_id IS NOT NULL AND deleted = 0"));
+    while (done && q.next())
+        ids.append(q.value(0).toString());
+    if (ok)
+        *ok = done;
+    return ids;
+}
+
 HistoryStore::Changed HistoryStore::edit(const QString &id, const QString &editorKey,
                                          const QString &text)
 {
@@ -357,6 +417,7 @@ HistoryStore::Changed HistoryStore::remove(const QString &id, const QString &edi
         return c;
     }
     c.message.text.clear();
+    c.message.file = {};
     c.message.deleted = true;
     c.message.reactions.clear();
     return c;

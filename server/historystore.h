@@ -48,6 +48,7 @@ public:
         QString to; // direct message: the recipient's nickname and key
         QString toKey;
         QString replyTo;
+        Confab::Protocol::FileInfo file {}; // an attachment, or empty
     };
 
     HistoryStore();
@@ -74,6 +75,11 @@ public:
                   const QString &emoji, bool add);
     // The message as `viewerKey` may see it; NotFound for a direct message of others.
     Changed message(const QString &id, const QString &viewerKey) const;
+
+    // The (not deleted) message carrying this file, as `viewerKey` may see it.
+    Changed messageWithFile(const QString &fileId, const QString &viewerKey) const;
+    // The files that messages still carry (not deleted, not trimmed).
+    QStringList fileIds(bool *ok = nullptr) const;
 
     Page latest(int limit, const QString &viewerKey = {}) const;
     Page before(qint64 seq, int limit, const QString &viewerKey = {}) const;

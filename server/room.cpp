@@ -1,6 +1,8 @@
 #include "server/room.h"
 
 #include "common/codec.h"
+#include "common/filechunk.h"
+#include "server/filestore.h"
 #include "common/limits.h"
 #include "common/nickname.h"
 #include "server/historystore.h"
@@ -143,8 +145,11 @@ void Room::onGuestText(Session *session, const QString &text)
 
 QString Room::plainLine(const ServerMessage &message) const
 {
-    if (const auto *chat = std::get_if<ChatMessage>(&message))
+    if (const auto *chat = std::get_if<ChatMessage>(&message)) {
+        if (!chat->file.isEmpty())
+            return tr("%1 shared the file \"%2\".").arg(chat->from, chat->file.name);
         return chat->from + QStringLiteral(": ") + chat->text;
+    }
     // Guests keep no member list, so in a big room every arrival and departure would only
     // flood them (and cost the room N^2 frames as it fills): there they hear only chat.
     if (m_members.size() > GuestJoinNoticesUpTo)
@@ -556,4 +561,197 @@ void Room::broadcast(const ServerMessage &message)
         if (const QString plain = plainLine(message); !plain.isEmpty())
             frames.plain = EncodedFrame::text(plain);
     m_fanout->deliver(frames);
+}
+
+void Room::onFileStart(Session *session, const FileStart &start)
+{
+    if (!m_files) {
+        session->sendFileError(ErrorCode::NotAllowed, tr("This room does not take files."),
+                               start.uploadId);
+        return;
+    }
+    QHash<QString, Session::Upload> &uploads = session->uploads();
+    // The same upload announced again on this connection starts over from what is held.
+    if (const auto it = uploads.constFind(start.uploadId); it != uploads.cend()) {
+        m_files->release(session, it->key, FileStore::Partial::Keep);
+        uploads.erase(it);
+    }
+    // Finished already (the client missed fileDone when its connection dropped).
+    const QString clientId = QStringLiteral("file:") + start.uploadId;
+    if (const HistoryStore::Appended done = m_store->stored(session->nickKey(), clientId); done.ok) {
+        session->send(FileDone { start.uploadId, done.message.file.id, done.message.seq });
+        return;
+    }
+    if (uploads.size() >= m_config.maxUploadsPerSession) {
+        session->sendFileError(ErrorCode::TooManyUploads,
+                               tr("At most %n uploads can be under way at once.", nullptr,
+                                  m_config.maxUploadsPerSession),
+                               start.uploadId);
+        return;
+    }
+    if (start.size > m_files->maxFileSize()) {
+        session->sendFileError(ErrorCode::FileTooBig,
+                               tr("A file can have at most %1 bytes; this one has %2.")
+                                   .arg(m_files->maxFileSize())
+                                   .arg(start.size),
+                               start.uploadId);
+        return;
+    }
+    Session::Upload upload;
+    upload.start = start;
+    upload.start.name = Confab::FileChunk::displayName(start.name);
+    upload.start.sha256 = start.sha256.toLower();
+    if (!start.to.isEmpty()) {
+        Session *recipient = m_members.value(Confab::Nickname::key(start.to));
+        if (!recipient || recipient->isGuest() || recipient == session) {
+            session->sendFileError(ErrorCode::NotFound,
+                                   tr("Nobody called \"%1\" can receive a file here now.")
+                                       .arg(start.to),
+                                   start.uploadId);
+            return;
+        }
+        upload.toNick = recipient->nick();
+        upload.toKey = recipient->nickKey();
+    }
+    const FileStore::Begun begun = m_files->begin(session, session->nickKey(), start.uploadId,
+                                                  start.size, upload.start.sha256);
+    switch (begun.result) {
+    case FileStore::Result::Ok:
+        break;
+    case FileStore::Result::TooBig:
+        session->sendFileError(ErrorCode::FileTooBig, tr("This file is too big for the room."),
+                               start.uploadId);
+        return;
+    case FileStore::Result::StorageFull:
+        session->sendFileError(ErrorCode::StorageFull,
+                               tr("The room has no space left for this file."), start.uploadId);
+        return;
+    default:
+        qCWarning(lcRoom).noquote() << "could not begin an upload:" << m_files->errorString();
+        session->sendFileError(ErrorCode::StoreFailed,
+                               tr("The room could not store this file; try again."),
+                               start.uploadId);
+        return;
+    }
+    upload.key = begun.key;
+    upload.held = begun.offset;
+    upload.lastAck = begun.offset;
+    uploads.insert(start.uploadId, upload);
+    session->send(FileReady { start.uploadId, begun.offset });
+    if (begun.offset == start.size) { // nothing (more) to send: finish now
+        Confab::FileChunk::Chunk none;
+        none.id = start.uploadId;
+        none.offset = begun.offset;
+        onFileChunk(session, none);
+    }
+}
+
+void Room::onFileChunk(Session *session, const Confab::FileChunk::Chunk &chunk)
+{
+    QHash<QString, Session::Upload> &uploads = session->uploads();
+    const auto it = uploads.find(chunk.id);
+    if (it == uploads.end())
+        return;
+    const FileStore::Appended a = m_files->append(session, it->key, chunk.offset, chunk.data);
+    switch (a.result) {
+    case FileStore::Result::Ok:
+        break;
+    case FileStore::Result::BadOffset:
+        it->rewinding = true;
+        session->sendFileError(ErrorCode::BadOffset,
+                               tr("The room expected the bytes from offset %1.").arg(a.offset),
+                               chunk.id, {}, a.offset);
+        return;
+    case FileStore::Result::Corrupt:
+        uploads.erase(it);
+        session->sendFileError(ErrorCode::FileCorrupt,
+                               tr("The file did not arrive as it was sent (its SHA-256 does not "
+                                  "match); nothing was stored."),
+                               chunk.id);
+        return;
+    case FileStore::Result::NotFound: // taken over by a newer connection of this member
+        uploads.erase(it);
+        session->sendFileError(ErrorCode::NotFound, tr("No upload with that id is under way."),
+                               chunk.id);
+        return;
+    default:
+        qCWarning(lcRoom).noquote() << "could not store file data:" << m_files->errorString();
+        m_files->release(session, it->key, FileStore::Partial::Keep);
+        uploads.erase(it);
+        session->sendFileError(ErrorCode::StoreFailed,
+                               tr("The room could not store this file; try again."), chunk.id);
+        return;
+    }
+    it->held = a.offset;
+    if (a.complete || a.offset - it->lastAck >= Confab::Limits::FileAckInterval) {
+        it->lastAck = a.offset;
+        session->send(FileProgress { chunk.id, a.offset });
+    }
+    if (a.complete)
+        storeFile(session, chunk.id, a.fileId);
+}
+
+void Room::storeFile(Session *session, const QString &uploadId, const QString &fileId)
+{
+    const Session::Upload upload = session->uploads().take(uploadId);
+    const FileStart &start = upload.start;
+    HistoryStore::NewMessage n;
+    n.from = session->nick();
+    n.senderKey = session->nickKey();
+    n.clientId = QStringLiteral("file:") + uploadId;
+    n.text = QStringLiteral(""); // not null: the column is NOT NULL
+    n.time = now();
+    n.to = upload.toNick;
+    n.toKey = upload.toKey;
+    n.file = FileInfo { fileId, start.name, start.size, start.mime, start.sha256 };
+    const HistoryStore::Appended stored = m_store->append(n);
+    if (!stored.ok) {
+        qCWarning(lcRoom).noquote() << "could not store a file message:" << m_store->errorString();
+        m_files->removeFile(fileId);
+        session->sendFileError(ErrorCode::StoreFailed,
+                               tr("The room could not store this file; try again."), uploadId);
+        return;
+    }
+    qCInfo(lcRoom).noquote() << session->nick() << "shared a file of" << start.size << "bytes"
+                             << (upload.toKey.isEmpty() ? QString() : QStringLiteral("(direct)"));
+    session->send(FileDone { uploadId, fileId, stored.message.seq });
+    if (!upload.toKey.isEmpty())
+        deliverPrivately(stored.message, session, m_members.value(upload.toKey));
+    else
+        broadcast(stored.message);
+    Q_EMIT messagePosted(stored.message);
+}
+
+void Room::onFileGet(Session *session, const FileGet &get)
+{
+    const HistoryStore::Changed c =
+        m_files ? m_store->messageWithFile(get.fileId, session->nickKey()) : HistoryStore::Changed {};
+    const QString path = c.result == HistoryStore::Change::Done ? m_files->filePath(get.fileId)
+                                                                : QString();
+    if (path.isEmpty()) {
+        // Others' direct files do not exist for this viewer, exactly like missing ones.
+        session->sendFileError(ErrorCode::NotFound, tr("That file is not there (any more)."), {},
+                               get.fileId);
+        return;
+    }
+    const qint64 size = c.message.file.size;
+    if (get.offset > size) {
+        session->sendFileError(ErrorCode::BadOffset, tr("The file has only %1 bytes.").arg(size),
+                               {}, get.fileId, size);
+        return;
+    }
+    session->startDownload(get.fileId, path, get.offset, size);
+}
+
+void Room::onFileCancel(Session *session, const FileCancel &cancel)
+{
+    if (!cancel.fileId.isEmpty()) {
+        session->cancelDownload(cancel.fileId);
+        return;
+    }
+    QHash<QString, Session::Upload> &uploads = session->uploads();
+    if (const auto it = uploads.constFind(cancel.uploadId); it != uploads.cend()) {
+        m_files->release(session, it->key, FileStore::Partial::Remove);
+        uploads.erase(it);
+    }
 }

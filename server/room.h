@@ -13,7 +13,11 @@
 #include <memory>
 
 class Fanout;
+class FileStore;
 class HistoryStore;
+namespace Confab::FileChunk {
+struct Chunk;
+}
 class Session;
 
 // The one room a server hosts: who is in it (nicknames unique, case-folded), the order of
@@ -38,6 +42,13 @@ public:
     void onSearch(Session *session, const Confab::Protocol::SearchRequest &search);
     void onTyping(Session *session, bool active);
     void onPresence(Session *session, const QString &status);
+    // Files (docs/PROTOCOL.md "Files"); without a file store they are refused.
+    void setFileStore(FileStore *files) { m_files = files; }
+    FileStore *fileStore() const { return m_files; }
+    void onFileStart(Session *session, const Confab::Protocol::FileStart &start);
+    void onFileChunk(Session *session, const Confab::FileChunk::Chunk &chunk);
+    void onFileGet(Session *session, const Confab::Protocol::FileGet &get);
+    void onFileCancel(Session *session, const Confab::Protocol::FileCancel &cancel);
     // A guest's text frame: one chat message, as it is.
     void onGuestText(Session *session, const QString &text);
 
@@ -76,6 +87,7 @@ private:
     void deliverPrivately(const Confab::Protocol::ServerMessage &message, Session *a, Session *b);
     void publishChange(Session *session, const HistoryStore::Changed &changed, const char *what);
     QString plainLine(const Confab::Protocol::ServerMessage &message) const;
+    void storeFile(Session *session, const QString &uploadId, const QString &fileId);
     // Rooms above this size stop telling guests who came and went.
     static constexpr int GuestJoinNoticesUpTo = 50;
     // Wrong passwords from one address make each further check from it wait longer.
@@ -93,6 +105,7 @@ private:
 
     ServerConfig m_config;
     HistoryStore *m_store;
+    FileStore *m_files = nullptr;
     std::unique_ptr<Fanout> m_fanout;
     QSet<Session *> m_sessions; // every connection, joined or not
     QHash<QString, Session *> m_members; // by case-folded nickname

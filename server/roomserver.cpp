@@ -1,6 +1,7 @@
 #include "server/roomserver.h"
 
 #include "common/protocol.h"
+#include "server/filestore.h"
 #include "server/historystore.h"
 #include "server/listener.h"
 #include "server/activityprobe.h"
@@ -91,6 +92,21 @@ bool RoomServer::start()
         m_error = tr("Cannot open the room's history in %1: %2").arg(dataDir, m_store->errorString());
         return false;
     }
+    // Shared files: DATA/files. Files no message carries any more (history trimmed or
+    // deleted while the room was down) go now.
+    m_files = std::make_unique<FileStore>();
+    if (!m_files->open(dataDir, m_config.maxFileSize, m_config.maxStorage,
+                       m_config.partialMaxAgeSecs)) {
+        m_error = tr("Cannot open the room's files in %1: %2").arg(dataDir, m_files->errorString());
+        m_store->close();
+        return false;
+    }
+    {
+        bool ok = false;
+        const QStringList ids = m_store->fileIds(&ok);
+        if (ok) // never on a failed query: that would look like "no file is referenced"
+            m_files->removeUnreferenced(QSet<QString>(ids.cbegin(), ids.cend()));
+    }
     m_tcpServer = createListener(m_config, this, &m_error);
     if (!m_tcpServer) {
         m_store->close();
@@ -116,6 +132,7 @@ bool RoomServer::start()
     }
     m_originPolicy = std::make_unique<OriginPolicy>(m_config.allowedOrigins, port());
     m_room = new Room(m_config, m_store.get(), this);
+    m_room->setFileStore(m_files.get());
     m_sweepTimer.start();
     connect(m_room, &Room::allSessionsClosed, this, [this] {
         if (m_stopping)

@@ -13,6 +13,7 @@ class QTcpServer;
 class QTcpSocket;
 class QWebSocketServer;
 class HistoryStore;
+class FileStore;
 class OriginPolicy;
 class Room;
 class RoomBeacon;
@@ -61,6 +62,7 @@ private:
     ServerConfig m_config;
     QString m_error;
     std::unique_ptr<HistoryStore> m_store;
+    std::unique_ptr<FileStore> m_files;
     std::unique_ptr<OriginPolicy> m_originPolicy;
     QTcpServer *m_tcpServer = nullptr;
     QWebSocketServer *m_wsServer;

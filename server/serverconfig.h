@@ -34,6 +34,14 @@ struct ServerConfig
     int maxPerAddress = 64; // connections from one IP address
     double maxRate = 5.0; // chat messages per second per client; 0: no limit
     int rateBurst = 20; // messages a client may send at once before the rate applies
+    // Files (docs/PROTOCOL.md "Files"). Upload chunks have their own bucket, far larger than
+    // the message rate (a 50 MiB upload is 1,600 chunks), and 0 lifts it like --max-rate 0.
+    qint64 maxFileSize = Confab::Limits::DefaultMaxFileSize;
+    qint64 maxStorage = Confab::Limits::DefaultMaxStorage; // every stored file and partial
+    int maxUploadsPerSession = 2;
+    double fileChunkRate = 8192; // chunks per second (256 MiB/s), after fileChunkBurst
+    int fileChunkBurst = 512;
+    qint64 partialMaxAgeSecs = 24 * 3600; // unfinished uploads older than this go at start
     QStringList allowedOrigins; // web pages allowed besides the room's own; "*", "null"
     RoomPassword password; // unset: no password
 

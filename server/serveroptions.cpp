@@ -96,6 +96,11 @@ void addLimitOptions(QCommandLineParser &parser)
           tr("ORIGIN") },
         { QStringLiteral("password-file"),
           tr("A file whose first line is the room's password."), tr("FILE") },
+        { QStringLiteral("max-file-size"),
+          tr("Bytes in one shared file (default %1).").arg(d.maxFileSize), tr("BYTES") },
+        { QStringLiteral("max-storage"),
+          tr("Bytes of shared files the room keeps in all (default %1).").arg(d.maxStorage),
+          tr("BYTES") },
     });
 }
 
@@ -131,6 +136,16 @@ bool readLimitOptions(const QCommandLineParser &parser, Parsed &p)
         return false;
     c.idleTimeoutMs = int(v * 1000);
     c.pingIntervalMs = std::min(c.pingIntervalMs, c.idleTimeoutMs / 2);
+    v = c.maxFileSize;
+    if (!readInt(parser, "max-file-size", 0, qint64(1) << 40, &v, p))
+        return false;
+    c.maxFileSize = v;
+    v = c.maxStorage;
+    if (!readInt(parser, "max-storage", 0, qint64(1) << 50, &v, p))
+        return false;
+    c.maxStorage = v;
+    if (c.maxRate <= 0)
+        c.fileChunkRate = 0;
     c.allowedOrigins = parser.values(QStringLiteral("allow-origin"));
     if (parser.isSet(QStringLiteral("password-file"))) {
         c.password = RoomPassword::fromFile(parser.value(QStringLiteral("password-file")), &p.error);

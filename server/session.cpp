@@ -1,6 +1,9 @@
 #include "server/session.h"
 
 #include "common/codec.h"
+#include "common/filechunk.h"
+#include "common/limits.h"
+#include "server/filestore.h"
 #include "server/activityprobe.h"
 #include "server/room.h"
 #include "server/serverconfig.h"
@@ -41,6 +44,8 @@ Session::Session(QWebSocket *socket, QTcpSocket *tcpSocket, Room *room, const Se
     , m_peerAddress(socket->peerAddress())
     , m_chatBucket(config.maxRate, config.rateBurst)
     , m_requestBucket(config.maxRate * RequestRateFactor, config.rateBurst * 2)
+    , m_chunkBucket(config.fileChunkRate, config.fileChunkBurst)
+    , m_files(room->fileStore())
     , m_lastReceivedMs(monotonicMs())
 {
     socket->setParent(this);
@@ -49,6 +54,10 @@ Session::Session(QWebSocket *socket, QTcpSocket *tcpSocket, Room *room, const Se
     connect(socket, &QWebSocket::binaryMessageReceived, this, &Session::onBinaryMessage);
     connect(socket, &QWebSocket::disconnected, this, &Session::onDisconnected);
     connect(socket, &QWebSocket::pong, this, [this] { noteComplete(); });
+    connect(socket, &QWebSocket::bytesWritten, this, [this] {
+        if (!m_downloads.isEmpty())
+            pumpDownloads();
+    });
 
     m_helloTimer.setSingleShot(true);
     connect(&m_helloTimer, &QTimer::timeout, this, [this] {
@@ -63,6 +72,7 @@ Session::Session(QWebSocket *socket, QTcpSocket *tcpSocket, Room *room, const Se
 
 Session::~Session()
 {
+    releaseUploads();
     // The WebSocket first (it may still talk to its socket as it goes), then the socket.
     QPointer<QTcpSocket> tcp = m_tcpSocket;
     delete m_socket;
@@ -180,6 +190,12 @@ bool Session::admit(bool isChat, const QString &clientId)
         m_strikes = 0;
         return true;
     }
+    return refuse(bucket, clientId, {}, -1);
+}
+
+bool Session::refuse(const TokenBucket &bucket, const QString &clientId, const QString &uploadId,
+                     qint64 offset)
+{
     // Answered, not dropped: the client keeps the message and may send it again later.
     // One that keeps on regardless is closed.
     if (++m_strikes > m_config.rateBurst) {
@@ -187,10 +203,85 @@ bool Session::admit(bool isChat, const QString &clientId)
         close(CloseCode::Policy, QStringLiteral("message rate limit exceeded"));
         return false;
     }
-    sendError(ErrorCode::RateLimited,
-              tr("Too many messages at once; try again in a moment."), clientId,
-              bucket.waitMs());
+    if (!uploadId.isEmpty())
+        sendFileError(ErrorCode::RateLimited, tr("File data is arriving too fast; slow down."),
+                      uploadId, {}, offset, bucket.waitMs());
+    else
+        sendError(ErrorCode::RateLimited,
+                  tr("Too many messages at once; try again in a moment."), clientId,
+                  bucket.waitMs());
     return false;
+}
+
+void Session::sendFileError(const char *code, const QString &message, const QString &uploadId,
+                            const QString &fileId, qint64 offset, qint64 retryAfterMs)
+{
+    qCInfo(lcSession).noquote() << m_peer << m_nick << "error" << code << uploadId << fileId
+                                << message;
+    Error e { QString::fromLatin1(code), message, {}, retryAfterMs };
+    e.uploadId = uploadId;
+    e.fileId = fileId;
+    e.offset = offset;
+    send(e);
+}
+
+void Session::releaseUploads()
+{
+    if (m_files) {
+        for (const Upload &u : std::as_const(m_uploads))
+            m_files->release(this, u.key, FileStore::Partial::Keep);
+    }
+    m_uploads.clear();
+    m_downloads.clear();
+}
+
+void Session::startDownload(const QString &fileId, const QString &path, qint64 offset, qint64 size)
+{
+    cancelDownload(fileId);
+    auto file = std::make_shared<QFile>(path);
+    if (!file->open(QIODevice::ReadOnly) || !file->seek(offset)) {
+        sendFileError(ErrorCode::NotFound, tr("That file is not there (any more)."), {}, fileId);
+        return;
+    }
+    m_downloads.append(Download { fileId, file, offset, size });
+    if (!m_pumpQueued) {
+        m_pumpQueued = true;
+        QTimer::singleShot(0, this, [this] {
+            m_pumpQueued = false;
+            pumpDownloads();
+        });
+    }
+}
+
+bool Session::cancelDownload(const QString &fileId)
+{
+    return m_downloads.removeIf([&](const Download &d) { return d.fileId == fileId; }) > 0;
+}
+
+void Session::pumpDownloads()
+{
+    // Flow control: what waits in the socket stays small, so a download never pushes the
+    // connection over its unsent-data bound, and chat frames are not stuck behind a file.
+    QByteArray buffer(Confab::Limits::MaxChunkBytes, Qt::Uninitialized);
+    while (!m_closed && !m_downloads.isEmpty()
+           && m_socket->bytesToWrite() < Confab::Limits::MaxFileBacklog) {
+        Download d = m_downloads.takeFirst();
+        const qint64 n = d.file->read(buffer.data(), qMin<qint64>(buffer.size(), d.size - d.offset));
+        if (n <= 0 && d.offset < d.size) {
+            sendFileError(ErrorCode::StoreFailed, tr("The room could not read that file."), {},
+                          d.fileId);
+            continue;
+        }
+        if (n > 0) {
+            m_socket->sendBinaryMessage(Confab::FileChunk::encode(
+                Confab::FileChunk::Kind::Download, d.offset, d.fileId, QByteArrayView(buffer.constData(), n)));
+            d.offset += n;
+        }
+        if (d.offset >= d.size)
+            send(FileEnd { d.fileId, d.size });
+        else
+            m_downloads.append(d); // round robin between this connection's downloads
+    }
 }
 
 void Session::onTextMessage(const QString &text)
@@ -254,18 +345,58 @@ void Session::onTextMessage(const QString &text)
         m_room->onTyping(this, typing->active);
     else if (auto *presence = std::get_if<SetPresence>(&message))
         m_room->onPresence(this, presence->status);
+    else if (auto *start = std::get_if<FileStart>(&message))
+        m_room->onFileStart(this, *start);
+    else if (auto *get = std::get_if<FileGet>(&message))
+        m_room->onFileGet(this, *get);
+    else if (auto *cancel = std::get_if<FileCancel>(&message))
+        m_room->onFileCancel(this, *cancel);
     // A pong needs no answer; that it arrived is what counts.
 }
 
-void Session::onBinaryMessage(const QByteArray &)
+void Session::onBinaryMessage(const QByteArray &data)
 {
     noteComplete();
-    if (!m_closed && !m_awaitingVerdict && admit(false, {}))
-        sendError(ErrorCode::BadMessage, tr("Binary messages are not part of this protocol."));
+    if (m_closed || m_awaitingVerdict)
+        return;
+    const auto chunk = Confab::FileChunk::decode(data);
+    const bool isUpload = chunk && chunk->kind == Confab::FileChunk::Kind::Upload && !m_guest
+        && isJoined() && m_uploads.contains(chunk->id);
+    if (!isUpload) {
+        // Anything else costs what any other message costs, so floods cannot hide here.
+        if (!admit(false, {}))
+            return;
+        if (m_guest)
+            sendError(ErrorCode::BadMessage,
+                      tr("Files cannot be shared from a plain WebSocket connection."));
+        else if (!isJoined())
+            sendError(ErrorCode::NotJoined, tr("Say hello before anything else."));
+        else if (!chunk || chunk->kind != Confab::FileChunk::Kind::Upload)
+            sendError(ErrorCode::BadMessage, tr("This binary message is not a file chunk."));
+        else
+            sendFileError(ErrorCode::NotFound, tr("No upload with that id is under way."),
+                          chunk->id);
+        return;
+    }
+    Upload &upload = m_uploads[chunk->id];
+    const bool take = m_chunkBucket.take(monotonicMs());
+    // After a refusal, the chunks the client had already sent arrive with offsets past the
+    // gap: they are dropped quietly (they still cost a token) until it goes back.
+    if (upload.rewinding && chunk->offset != upload.held)
+        return;
+    if (!take) {
+        upload.rewinding = true;
+        refuse(m_chunkBucket, {}, chunk->id, upload.held);
+        return;
+    }
+    m_strikes = 0;
+    upload.rewinding = false;
+    m_room->onFileChunk(this, *chunk);
 }
 
 void Session::onDisconnected()
 {
+    releaseUploads();
     m_closed = true;
     m_helloTimer.stop();
     Q_EMIT closed(this);

@@ -4,6 +4,8 @@
 #include "server/encodedframe.h"
 #include "server/tokenbucket.h"
 
+#include <QFile>
+#include <QHash>
 #include <QHostAddress>
 #include <QObject>
 #include <QPointer>
@@ -13,6 +15,7 @@ class QWebSocket;
 class Room;
 class ActivityProbe;
 class QTcpSocket;
+class FileStore;
 struct ServerConfig;
 
 // One connected peer. Owns its socket, decodes what arrives, and passes each valid
@@ -54,7 +57,29 @@ public:
     void send(const Confab::Protocol::ServerMessage &message);
     void sendError(const char *code, const QString &message, const QString &clientId = {},
                    qint64 retryAfterMs = -1);
+    // An `error` about one upload or download (`offset`: where the upload goes on).
+    void sendFileError(const char *code, const QString &message, const QString &uploadId,
+                       const QString &fileId = {}, qint64 offset = -1, qint64 retryAfterMs = -1);
     void close(Confab::Protocol::CloseCode code, const QString &reason);
+
+    // Uploads under way on this connection, by uploadId. The bytes are the FileStore's.
+    struct Upload
+    {
+        QString key; // FileStore's handle
+        Confab::Protocol::FileStart start;
+        QString toNick; // a direct message's recipient, as resolved at the start
+        QString toKey;
+        qint64 held = 0;
+        qint64 lastAck = 0;
+        bool rewinding = false; // told where to go on; chunks past that are stale
+    };
+    QHash<QString, Upload> &uploads() { return m_uploads; }
+    // Ends every upload of this connection, keeping the partials for a resume.
+    void releaseUploads();
+    // Streams a stored file from `offset` as binary chunks, never more than
+    // Limits::MaxFileBacklog queued for the socket, then `fileEnd`.
+    void startDownload(const QString &fileId, const QString &path, qint64 offset, qint64 size);
+    bool cancelDownload(const QString &fileId);
     // Called about once a second: pings a quiet peer, drops a silent or dripping one.
     void sweep(qint64 nowMs);
 
@@ -70,6 +95,9 @@ private:
     void noteComplete(); // a whole message or pong arrived
     bool admitBytes(qint64 size); // false (and closing) when this client is not reading
     bool admit(bool isChat, const QString &clientId);
+    bool refuse(const TokenBucket &bucket, const QString &clientId, const QString &uploadId,
+                qint64 offset);
+    void pumpDownloads();
 
     QWebSocket *m_socket;
     Room *m_room;
@@ -88,6 +116,19 @@ private:
     TokenBucket m_requestBucket; // history, members, pings: generous, but bounded
     // Typing notices have their own, rarer allowance; extra ones are dropped silently.
     TokenBucket m_typingBucket { 0.5, 3 }; // one every 2 s, after 3
+    // Upload chunks: generous, so big files go at disk speed, but bounded.
+    TokenBucket m_chunkBucket;
+    FileStore *m_files = nullptr;
+    QHash<QString, Upload> m_uploads;
+    struct Download
+    {
+        QString fileId;
+        std::shared_ptr<QFile> file;
+        qint64 offset = 0;
+        qint64 size = 0;
+    };
+    QList<Download> m_downloads;
+    bool m_pumpQueued = false;
     QString m_status = QString::fromLatin1(Confab::Protocol::Status::Online);
     int m_strikes = 0; // messages sent while rate-limited, in a row
     qint64 m_lastReceivedMs;

@@ -102,6 +102,8 @@ void ChatClient::connectSocket()
     connect(m_socket, &QWebSocket::disconnected, this, &ChatClient::onDisconnected);
     connect(m_socket, &QWebSocket::textMessageReceived, this, &ChatClient::onTextMessage);
     connect(m_socket, &QWebSocket::sslErrors, this, &ChatClient::onSslErrors);
+    connect(m_socket, &QWebSocket::binaryMessageReceived, this, &ChatClient::binaryReceived);
+    connect(m_socket, &QWebSocket::bytesWritten, this, &ChatClient::bytesWritten);
     QWebSocketHandshakeOptions options;
     options.setSubprotocols({ QString::fromLatin1(Subprotocol) });
     setState(State::Connecting);
@@ -189,6 +191,33 @@ void ChatClient::send(const ClientMessage &message)
 {
     if (m_socket)
         m_socket->sendTextMessage(QString::fromUtf8(Confab::Codec::encode(message)));
+}
+
+bool ChatClient::sendRequest(const ClientMessage &message)
+{
+    if (!m_socket || m_state != State::Joined)
+        return false;
+    send(message);
+    return true;
+}
+
+bool ChatClient::sendBinary(const QByteArray &frame)
+{
+    if (!m_socket || m_state != State::Joined)
+        return false;
+    m_socket->sendBinaryMessage(frame);
+    return true;
+}
+
+qint64 ChatClient::bytesToWrite() const
+{
+    return m_socket ? m_socket->bytesToWrite() : 0;
+}
+
+void ChatClient::abortConnection()
+{
+    if (m_socket)
+        m_socket->abort();
 }
 
 QString ChatClient::sendMessage(const QString &text, const QString &to, const QString &replyTo)
@@ -460,6 +489,10 @@ void ChatClient::handle(const HistoryPage &m)
 
 void ChatClient::handle(const Error &m)
 {
+    if (!m.uploadId.isEmpty() || !m.fileId.isEmpty()) {
+        Q_EMIT fileErrorReceived(m.code, m.message, m.uploadId, m.fileId, m.offset, m.retryAfterMs);
+        return;
+    }
     // "Not now" is not "never": the message stays in the outbox, shown as sending, and
     // goes again once the server's wait is over.
     if (!m.clientId.isEmpty()

@@ -83,6 +83,14 @@ public:
     MessageModel *messages() const { return m_messages; }
     MemberModel *members() const { return m_members; }
 
+    // For file transfers (app/core/filetransfer.h): file requests and binary chunks go on
+    // this connection while joined; false when there is none.
+    bool sendRequest(const Confab::Protocol::ClientMessage &message);
+    bool sendBinary(const QByteArray &frame);
+    qint64 bytesToWrite() const;
+    // For tests: cuts the connection as a network failure would (then reconnects).
+    void abortConnection();
+
     // For tests: the delays used between reconnect attempts.
     void setBackoff(const Backoff &backoff) { m_backoff = backoff; }
 
@@ -102,6 +110,16 @@ Q_SIGNALS:
     void typingChanged();
     void searchResults(const QString &query, const QList<Confab::Protocol::ChatMessage> &messages);
     void messageAcked(const QString &clientId, qint64 seq);
+    // File transfer traffic (see docs/PROTOCOL.md "Files"); FileTransfer listens.
+    void fileReady(const QString &uploadId, qint64 offset);
+    void fileProgress(const QString &uploadId, qint64 offset);
+    void fileDone(const QString &uploadId, const QString &fileId, qint64 seq);
+    void fileEnded(const QString &fileId, qint64 size);
+    // An error about one upload (uploadId) or download (fileId); not in errorReceived.
+    void fileErrorReceived(const QString &code, const QString &message, const QString &uploadId,
+                           const QString &fileId, qint64 offset, qint64 retryAfterMs);
+    void binaryReceived(const QByteArray &frame);
+    void bytesWritten();
     // A wss:// room's certificate was seen at hostPort for the first time and is now
     // trusted; show the fingerprint so the user can compare it with the host's.
     void certificateFirstSeen(const QString &hostPort, const QString &fingerprint);
@@ -135,6 +153,10 @@ private:
     void handle(const Confab::Protocol::MessageUpdated &m);
     void handle(const Confab::Protocol::SearchResults &m);
     void handle(const Confab::Protocol::PresenceChanged &m);
+    void handle(const Confab::Protocol::FileReady &m) { Q_EMIT fileReady(m.uploadId, m.offset); }
+    void handle(const Confab::Protocol::FileProgress &m) { Q_EMIT fileProgress(m.uploadId, m.offset); }
+    void handle(const Confab::Protocol::FileDone &m) { Q_EMIT fileDone(m.uploadId, m.fileId, m.seq); }
+    void handle(const Confab::Protocol::FileEnd &m) { Q_EMIT fileEnded(m.fileId, m.size); }
     void forgetTyping(const QString &nick);
     bool isSelf(const QString &nick) const;
     void send(const Confab::Protocol::ClientMessage &message);

@@ -1,0 +1,100 @@
+#pragma once
+
+#include "common/protocol.h"
+
+#include <QCryptographicHash>
+#include <QHash>
+#include <QObject>
+#include <QTimer>
+
+#include <memory>
+
+class ChatClient;
+class QFile;
+class QTemporaryFile;
+
+// Uploads and downloads of shared files over a ChatClient's connection (docs/PROTOCOL.md
+// "Files"). An upload is announced with its size and SHA-256 and sent in chunks with a
+// bounded window of unacknowledged bytes; after a reconnect it is announced again and goes
+// on from the offset the server holds. A download is written to a hidden temporary file
+// in the destination directory, checked against the SHA-256, and only then given its
+// final name: a safe one, never outside the directory, never over an existing file.
+// No widgets: the GUI asks the questions (overwrite? where?), this class never overwrites.
+class FileTransfer final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(FileTransfer)
+
+public:
+    explicit FileTransfer(ChatClient *client, QObject *parent = nullptr);
+    ~FileTransfer() override;
+
+    // Starts sharing the file at `path` (with `to`: a direct message). Returns the upload's
+    // id, or empty (with failed() emitted) when the file cannot be read or is empty of a name.
+    QString upload(const QString &path, const QString &to = {});
+    // Fetches an attachment into `destinationDir`. Returns its fileId.
+    QString download(const Confab::Protocol::FileInfo &file, const QString &destinationDir);
+    // Stops an upload (by uploadId; the server deletes its partial) or a download (fileId).
+    void cancel(const QString &id);
+
+    bool isActive(const QString &id) const;
+    int activeCount() const { return int(m_uploads.size() + m_downloads.size()); }
+    // For tests: the most bytes sent and not yet acknowledged by the server.
+    void setWindowBytes(qint64 bytes) { m_window = bytes; }
+
+    // A file name that is safe to create in a directory: no '/' or '\', no control or
+    // format characters, no leading dots (no hidden files, no "..") and not empty
+    // ("file"), at most 255 characters with the extension kept.
+    static QString safeFileName(const QString &name);
+    // DIR/name, or DIR/"name (1).ext", "name (2).ext"... the first that does not exist.
+    static QString uniquePath(const QString &directory, const QString &name);
+    static QString sha256Hex(QFile *file);
+
+Q_SIGNALS:
+    void uploadProgress(const QString &uploadId, qint64 sent, qint64 total);
+    void uploadFinished(const QString &uploadId, const QString &fileId, qint64 seq);
+    void downloadProgress(const QString &fileId, qint64 received, qint64 total);
+    void downloadFinished(const QString &fileId, const QString &path);
+    // The transfer ended without success (code as in the protocol, or "read-failed",
+    // "write-failed"); `id` is the uploadId or the fileId.
+    void failed(const QString &id, const QString &code, const QString &message);
+
+private:
+    struct Upload
+    {
+        std::unique_ptr<QFile> file;
+        Confab::Protocol::FileStart start;
+        qint64 sent = 0; // the next offset to send
+        qint64 acked = 0; // what the server holds
+        bool ready = false; // fileReady arrived on this connection
+        bool paused = false; // waiting after a rate limit
+    };
+    struct Download
+    {
+        Confab::Protocol::FileInfo file;
+        QString directory;
+        std::unique_ptr<QTemporaryFile> temp;
+        QCryptographicHash hash { QCryptographicHash::Sha256 };
+        qint64 received = 0;
+    };
+
+    void onJoined();
+    void onFileReady(const QString &uploadId, qint64 offset);
+    void onFileProgress(const QString &uploadId, qint64 offset);
+    void onFileDone(const QString &uploadId, const QString &fileId, qint64 seq);
+    void onFileEnded(const QString &fileId, qint64 size);
+    void onFileError(const QString &code, const QString &message, const QString &uploadId,
+                     const QString &fileId, qint64 offset, qint64 retryAfterMs);
+    void onBinary(const QByteArray &frame);
+    void pump();
+    void schedulePump();
+    void rewind(Upload &upload, qint64 offset);
+    void failUpload(const QString &uploadId, const QString &code, const QString &message);
+    void failDownload(const QString &fileId, const QString &code, const QString &message);
+
+    ChatClient *m_client;
+    QHash<QString, Upload *> m_uploads;
+    QHash<QString, Download *> m_downloads;
+    qint64 m_window = 1024 * 1024;
+    bool m_pumpQueued = false;
+};
