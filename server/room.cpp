@@ -479,8 +479,12 @@ void Room::onEdit(Session *session, const EditMessage &edit)
 
 void Room::onDelete(Session *session, const DeleteMessage &del)
 {
-    publishChange(session, m_store->remove(del.id, session->nickKey()),
-                  QT_TRANSLATE_NOOP("Room", "delete"));
+    // A deleted message's file goes too (a download under way still reads to its end).
+    const QString fileId = m_store->message(del.id, session->nickKey()).message.file.id;
+    const HistoryStore::Changed changed = m_store->remove(del.id, session->nickKey());
+    if (changed.result == HistoryStore::Change::Done && m_files && !fileId.isEmpty())
+        m_files->removeFile(fileId);
+    publishChange(session, changed, QT_TRANSLATE_NOOP("Room", "delete"));
 }
 
 void Room::onReact(Session *session, const React &react)

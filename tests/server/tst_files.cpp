@@ -7,9 +7,11 @@
 #include "common/messagemodel.h"
 #include "server/filestore.h"
 #include "server/room.h"
+#include "server/serveroptions.h"
 #include "serverfixture.h"
 #include "testclient.h"
 
+#include <QCommandLineParser>
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
@@ -429,6 +431,74 @@ private Q_SLOTS:
         QTRY_VERIFY(std::any_of(lines.cbegin(), lines.cend(), [](const QList<QVariant> &line) {
             return line.at(0).toString().startsWith(QStringLiteral("error: "));
         }));
+    }
+
+    void readsTheFileOptions()
+    {
+        QCommandLineParser parser;
+        ServerOptions::addTo(parser);
+        QVERIFY(parser.parse({ QStringLiteral("confab"), QStringLiteral("--max-file-size"),
+                               QStringLiteral("5000"), QStringLiteral("--max-storage"),
+                               QStringLiteral("90000") }));
+        const ServerOptions::Parsed parsed = ServerOptions::read(parser);
+        QVERIFY(parsed.error.isEmpty());
+        QCOMPARE(parsed.config.maxFileSize, 5000);
+        QCOMPARE(parsed.config.maxStorage, 90000);
+        const ServerConfig defaults;
+        QCOMPARE(defaults.maxFileSize, 100LL * 1024 * 1024);
+        QCOMPARE(defaults.maxStorage, 2LL * 1024 * 1024 * 1024);
+        QCommandLineParser bad;
+        ServerOptions::addTo(bad);
+        QVERIFY(bad.parse({ QStringLiteral("confab"), QStringLiteral("--max-file-size"),
+                            QStringLiteral("-1") }));
+        QVERIFY(!ServerOptions::read(bad).error.isEmpty());
+    }
+
+    void keepsFilesAcrossARestartAndDropsThemWithTheirMessage()
+    {
+        ServerFixture server;
+        QVERIFY(server.start());
+        QTemporaryDir work;
+        const QByteArray data = randomBytes(40000, 6);
+        QString fileId;
+        {
+            Peer alice;
+            QVERIFY(alice.join(server.url(), QStringLiteral("alice")));
+            QSignalSpy finished(&alice.files, &FileTransfer::uploadFinished);
+            alice.files.upload(writeFile(work.filePath(QStringLiteral("kept.txt")), data));
+            QTRY_COMPARE(finished.size(), 1);
+            fileId = finished.first().at(1).toString();
+        }
+        server.server.reset();
+        QVERIFY(server.start());
+        Peer alice;
+        QVERIFY(alice.join(server.url(), QStringLiteral("alice")));
+        const FileInfo info = alice.lastFile(); // from the welcome's history
+        QCOMPARE(info.id, fileId);
+        QCOMPARE(info.name, QStringLiteral("kept.txt"));
+        QCOMPARE(info.size, data.size());
+        QCOMPARE(info.sha256, hexOf(data));
+        QTemporaryDir downloads;
+        QSignalSpy saved(&alice.files, &FileTransfer::downloadFinished);
+        alice.files.download(info, downloads.path());
+        QTRY_COMPARE(saved.size(), 1);
+        QVERIFY(readFile(saved.first().at(1).toString()) == data);
+
+        // Deleting the message deletes the file: it cannot be fetched any more.
+        QString messageId;
+        for (int row = 0; row < alice.client.messages()->rowCount(); ++row) {
+            const QModelIndex index = alice.client.messages()->index(row);
+            if (index.data(MessageModel::FileRole).toMap().value(QStringLiteral("id")) == fileId)
+                messageId = index.data(MessageModel::IdRole).toString();
+        }
+        QVERIFY(!messageId.isEmpty());
+        alice.client.deleteMessage(messageId);
+        QTRY_COMPARE(storedFiles(server), 0);
+        QSignalSpy failed(&alice.files, &FileTransfer::failed);
+        alice.files.download(info, downloads.path());
+        QTRY_COMPARE(failed.size(), 1);
+        QCOMPARE(failed.first().at(1).toString(), QStringLiteral("not-found"));
+        QTRY_VERIFY(alice.lastFile().isEmpty()); // the update carries no file
     }
 
     void cancelsAnUpload()
