@@ -194,6 +194,48 @@ private Q_SLOTS:
         QVERIFY(readFile(saved.first().at(1).toString()) == data);
     }
 
+    void resumesADownloadAfterTheConnectionIsCut()
+    {
+        ServerFixture server;
+        QVERIFY(server.start());
+        Peer alice, bob;
+        QVERIFY(alice.join(server.url(), QStringLiteral("alice")));
+        QVERIFY(bob.join(server.url(), QStringLiteral("bob")));
+        QTemporaryDir work;
+        const QByteArray data = randomBytes(8 * 1024 * 1024, 10);
+        QSignalSpy finished(&alice.files, &FileTransfer::uploadFinished);
+        alice.files.upload(writeFile(work.filePath(QStringLiteral("down.bin")), data));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 60000);
+        QTRY_VERIFY(!bob.lastFile().isEmpty());
+
+        bool cut = false;
+        qint64 receivedAtCut = 0;
+        connect(&bob.files, &FileTransfer::downloadProgress, this,
+                [&](const QString &, qint64 received, qint64 total) {
+                    if (!cut && received >= total / 2) {
+                        cut = true;
+                        receivedAtCut = received;
+                        bob.client.abortConnection();
+                    }
+                });
+        QSignalSpy joined(&bob.client, &ChatClient::joined);
+        QSignalSpy progress(&bob.files, &FileTransfer::downloadProgress);
+        QSignalSpy saved(&bob.files, &FileTransfer::downloadFinished);
+        QSignalSpy failed(&bob.files, &FileTransfer::failed);
+        QTemporaryDir downloads;
+        bob.files.download(bob.lastFile(), downloads.path());
+        QTRY_VERIFY_WITH_TIMEOUT(saved.size() + failed.size() > 0, 60000);
+        QCOMPARE(failed.size(), 0);
+        QVERIFY(cut);
+        QCOMPARE(joined.size(), 1); // it rejoined once, and went on from there
+        // No byte came twice: progress only ever grew, and past the cut it went on from there.
+        for (qsizetype i = 1; i < progress.size(); ++i)
+            QVERIFY(progress.at(i).at(1).toLongLong() > progress.at(i - 1).at(1).toLongLong());
+        QVERIFY(receivedAtCut < data.size());
+        QVERIFY(readFile(saved.first().at(1).toString()) == data);
+        QCOMPARE(QDir(downloads.path()).entryList(QDir::Files | QDir::Hidden).size(), 1);
+    }
+
     void refusesAFileOverTheCapBeforeAnyData()
     {
         ServerConfig config;
