@@ -186,16 +186,25 @@ bool Session::admit(bool isChat, const QString &clientId)
 {
     const qint64 now = monotonicMs();
     TokenBucket &bucket = isChat ? m_chatBucket : m_requestBucket;
+    // After a chat message is refused, later ones are refused too until its wait is over,
+    // even if a token refilled meanwhile: otherwise message N+1 could be stored before the
+    // resent message N, and a paste would arrive out of order.
+    if (isChat && now < m_chatHoldUntilMs)
+        return refuse(bucket, clientId, {}, -1, m_chatHoldUntilMs - now);
     if (bucket.take(now)) {
         m_strikes = 0;
         return true;
     }
+    if (isChat)
+        m_chatHoldUntilMs = now + bucket.waitMs();
     return refuse(bucket, clientId, {}, -1);
 }
 
 bool Session::refuse(const TokenBucket &bucket, const QString &clientId, const QString &uploadId,
-                     qint64 offset)
+                     qint64 offset, qint64 waitMs)
 {
+    if (waitMs < 0)
+        waitMs = bucket.waitMs();
     // Answered, not dropped: the client keeps the message and may send it again later.
     // One that keeps on regardless is closed.
     if (++m_strikes > m_config.rateBurst) {
@@ -205,11 +214,10 @@ bool Session::refuse(const TokenBucket &bucket, const QString &clientId, const Q
     }
     if (!uploadId.isEmpty())
         sendFileError(ErrorCode::RateLimited, tr("File data is arriving too fast; slow down."),
-                      uploadId, {}, offset, bucket.waitMs());
+                      uploadId, {}, offset, waitMs);
     else
         sendError(ErrorCode::RateLimited,
-                  tr("Too many messages at once; try again in a moment."), clientId,
-                  bucket.waitMs());
+                  tr("Too many messages at once; try again in a moment."), clientId, waitMs);
     return false;
 }
 

@@ -96,7 +96,7 @@ private:
     bool admitBytes(qint64 size); // false (and closing) when this client is not reading
     bool admit(bool isChat, const QString &clientId);
     bool refuse(const TokenBucket &bucket, const QString &clientId, const QString &uploadId,
-                qint64 offset);
+                qint64 offset, qint64 waitMs = -1);
     void pumpDownloads();
 
     QWebSocket *m_socket;
@@ -131,6 +131,7 @@ private:
     bool m_pumpQueued = false;
     QString m_status = QString::fromLatin1(Confab::Protocol::Status::Online);
     int m_strikes = 0; // messages sent while rate-limited, in a row
+    qint64 m_chatHoldUntilMs = -1; // chat refused until then (keeps a resent paste in order)
     qint64 m_lastReceivedMs;
     qint64 m_lastPingMs = -1;
     bool m_closed = false;
