@@ -76,6 +76,12 @@ void ChatClient::open(const QUrl &url, const QString &nick)
 
 void ChatClient::close()
 {
+    stopTrying();
+    setState(State::Disconnected);
+}
+
+void ChatClient::stopTrying()
+{
     m_closing = true;
     m_reconnectTimer.stop();
     if (m_socket) {
@@ -85,7 +91,6 @@ void ChatClient::close()
         socket->close();
         socket->deleteLater();
     }
-    setState(State::Disconnected);
 }
 
 void ChatClient::connectSocket()
@@ -172,15 +177,7 @@ void ChatClient::onDisconnected()
 
 void ChatClient::stopForGood(const QString &code, const QString &message)
 {
-    m_closing = true;
-    m_reconnectTimer.stop();
-    if (m_socket) {
-        QWebSocket *socket = m_socket;
-        m_socket = nullptr;
-        socket->disconnect(this);
-        socket->close();
-        socket->deleteLater();
-    }
+    stopTrying();
     m_errorString = message;
     m_messages->addEvent(MessageModel::Kind::Info, message, now());
     setState(State::Disconnected);

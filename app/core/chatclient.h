@@ -163,6 +163,8 @@ private:
     void sendPending();
     void takeFromOutbox(const QString &clientId);
     void stopForGood(const QString &code, const QString &message);
+    // Closes the socket (if any) and cancels any reconnect; the state is the caller's.
+    void stopTrying();
 
     QWebSocket *m_socket = nullptr;
     MessageModel *m_messages;
