@@ -77,9 +77,10 @@ inline std::optional<Chunk> decode(const QByteArray &frame)
     return c;
 }
 
-// A file name as metadata for display: no path separators, no control or format
-// characters, not empty, at most Limits::MaxFileNameLength characters. Never a path.
-inline QString displayName(const QString &name)
+// A name with path separators turned into '_' and control, format and line-separator
+// characters dropped, trimmed. The shared first step of displayName() and of the client's
+// safe saving.
+inline QString withoutUnsafeCharacters(const QString &name)
 {
     QString out;
     out.reserve(name.size());
@@ -92,7 +93,14 @@ inline QString displayName(const QString &name)
         else
             out.append(c);
     }
-    out = out.trimmed();
+    return out.trimmed();
+}
+
+// A file name as metadata for display: no path separators, no control or format
+// characters, not empty, at most Limits::MaxFileNameLength characters. Never a path.
+inline QString displayName(const QString &name)
+{
+    QString out = withoutUnsafeCharacters(name);
     if (out.size() > Limits::MaxFileNameLength) {
         out.truncate(Limits::MaxFileNameLength);
         if (out.back().isHighSurrogate())

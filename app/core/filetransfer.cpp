@@ -324,18 +324,7 @@ void FileTransfer::onFileEnded(const QString &fileId, qint64 size)
 
 QString FileTransfer::safeFileName(const QString &name)
 {
-    QString out;
-    out.reserve(name.size());
-    for (const QChar c : name) {
-        if (c == QLatin1Char('/') || c == QLatin1Char('\\'))
-            out.append(QLatin1Char('_'));
-        else if (c.category() == QChar::Other_Control || c.category() == QChar::Other_Format
-                 || c == QChar::LineSeparator || c == QChar::ParagraphSeparator)
-            continue;
-        else
-            out.append(c);
-    }
-    out = out.trimmed();
+    QString out = Confab::FileChunk::withoutUnsafeCharacters(name);
     // No hidden files and no "." or "..": leading dots go. Trailing dots and spaces too
     // (Windows drops them, and "name." would then be "name").
     while (out.startsWith(QLatin1Char('.')))
