@@ -337,7 +337,9 @@ void ChatClient::sendPending()
     if (m_state != State::Joined || m_retryTimer.isActive())
         return;
     for (const Outgoing &out : std::as_const(m_outbox)) {
-        if (m_inFlight.size() >= MaxInFlight)
+        // Once the room has asked to wait, one at a time until the outbox is empty: a later
+        // message must not be stored before an earlier one that is being resent.
+        if (m_inFlight.size() >= (m_rateLimited ? 1 : MaxInFlight))
             break;
         if (m_inFlight.contains(out.clientId))
             continue;
@@ -349,6 +351,8 @@ void ChatClient::sendPending()
 void ChatClient::takeFromOutbox(const QString &clientId)
 {
     m_inFlight.remove(clientId);
+    if (m_outbox.size() <= 1)
+        m_rateLimited = false;
     for (qsizetype i = 0; i < m_outbox.size(); ++i) {
         if (m_outbox.at(i).clientId == clientId) {
             m_outbox.removeAt(i);
@@ -496,6 +500,7 @@ void ChatClient::handle(const Error &m)
         && (m.code == QLatin1String(ErrorCode::RateLimited)
             || m.code == QLatin1String(ErrorCode::StoreFailed))) {
         m_inFlight.remove(m.clientId);
+        m_rateLimited = true;
         if (!m_retryTimer.isActive())
             m_retryTimer.start(int(qBound(qint64(100), m.retryAfterMs, qint64(30000))));
         Q_EMIT errorReceived(m.code, m.message, false);

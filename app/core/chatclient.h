@@ -180,6 +180,7 @@ private:
     QList<Outgoing> m_outbox;
     QSet<QString> m_inFlight; // sent on this connection, not yet acked or refused
     static constexpr int MaxInFlight = 10;
+    bool m_rateLimited = false; // asked to wait since the outbox was last empty
     QString m_password;
     // Others typing: nick -> when their notice goes stale (monotonic ms).
     QList<std::pair<QString, qint64>> m_typing;
