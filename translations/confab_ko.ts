@@ -328,6 +328,38 @@ Ask the host which fingerprint their room shows (Room ▸ Invite people) before 
         <source>Saved %1</source>
         <translation>저장됨: %1</translation>
     </message>
+    <message>
+        <source>Send a file or picture (or drop it here, or paste it)</source>
+        <translation>파일이나 사진 보내기 (여기에 끌어다 놓거나 붙여 넣어도 됩니다)</translation>
+    </message>
+    <message>
+        <source>Send a file</source>
+        <translation>파일 보내기</translation>
+    </message>
+    <message>
+        <source>&amp;Send file…</source>
+        <translation>파일 보내기(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>&amp;Open picture</source>
+        <translation>사진 열기(&amp;O)</translation>
+    </message>
+    <message>
+        <source>&amp;Save to Downloads</source>
+        <translation>다운로드 폴더에 저장(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Save &amp;as…</source>
+        <translation>다른 이름으로 저장(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>Send files</source>
+        <translation>파일 보내기</translation>
+    </message>
+    <message>
+        <source>Save file</source>
+        <translation>파일 저장</translation>
+    </message>
 </context>
 <context>
     <name>CliClient</name>
@@ -518,6 +550,65 @@ Ask the host which fingerprint their room shows (Room ▸ Invite people) before 
     </message>
 </context>
 <context>
+    <name>FileSharing</name>
+    <message>
+        <source>Confab</source>
+        <translation>Confab</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is already in %2. Replace it?</source>
+        <translation>%2에 &quot;%1&quot; 파일이 이미 있습니다. 바꾸시겠습니까?</translation>
+    </message>
+    <message>
+        <source>&amp;Replace</source>
+        <translation>바꾸기(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Keep both</source>
+        <translation>둘 다 유지(&amp;K)</translation>
+    </message>
+    <message>
+        <source>Sending %1</source>
+        <translation>%1 보내는 중</translation>
+    </message>
+    <message>
+        <source>Could not keep the pasted image for sending.</source>
+        <translation>붙여 넣은 이미지를 보낼 수 있도록 저장하지 못했습니다.</translation>
+    </message>
+    <message>
+        <source>Pasted image %1.png</source>
+        <translation>붙여 넣은 이미지 %1.png</translation>
+    </message>
+    <message>
+        <source>Could not send %1: %2</source>
+        <translation>%1을(를) 보내지 못했습니다: %2</translation>
+    </message>
+    <message>
+        <source>Could not download %1: %2</source>
+        <translation>%1을(를) 내려받지 못했습니다: %2</translation>
+    </message>
+    <message>
+        <source>Downloading %1</source>
+        <translation>%1 내려받는 중</translation>
+    </message>
+    <message>
+        <source>Could not save %1 in %2.</source>
+        <translation>%1을(를) %2에 저장하지 못했습니다.</translation>
+    </message>
+    <message>
+        <source>%1 cannot be shown as a picture.</source>
+        <translation>%1은(는) 사진으로 표시할 수 없습니다.</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>저장(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>취소</translation>
+    </message>
+</context>
+<context>
     <name>FileTransfer</name>
     <message>
         <source>Cannot read %1: %2</source>
@@ -677,6 +768,34 @@ Ask the host which fingerprint their room shows (Room ▸ Invite people) before 
     <message>
         <source>%1 by %2</source>
         <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <source>%1 — %2</source>
+        <translation>%1 — %2</translation>
+    </message>
+    <message>
+        <source>%1 — %2 · %3</source>
+        <translation>%1 — %2 · %3</translation>
+    </message>
+    <message>
+        <source>No preview</source>
+        <translation>미리 보기 없음</translation>
+    </message>
+    <message>
+        <source>Loading preview…</source>
+        <translation>미리 보기를 불러오는 중…</translation>
+    </message>
+    <message>
+        <source>%1 · %2</source>
+        <translation>%1 · %2</translation>
+    </message>
+    <message>
+        <source>click to open</source>
+        <translation>클릭하면 열립니다</translation>
+    </message>
+    <message>
+        <source>click to save</source>
+        <translation>클릭하면 저장됩니다</translation>
     </message>
 </context>
 <context>
@@ -1177,6 +1296,18 @@ Ask the host which fingerprint their room shows (Room ▸ Invite people) before 
     <message>
         <source>&amp;Language:</source>
         <translation>언어(&amp;L):</translation>
+    </message>
+    <message>
+        <source>&amp;Browse…</source>
+        <translation>찾아보기(&amp;B)…</translation>
+    </message>
+    <message>
+        <source>Save files &amp;in:</source>
+        <translation>파일 저장 위치(&amp;I):</translation>
+    </message>
+    <message>
+        <source>Save files in</source>
+        <translation>파일 저장 위치</translation>
     </message>
 </context>
 <context>

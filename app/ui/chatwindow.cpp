@@ -1,9 +1,11 @@
 #include "app/ui/chatwindow.h"
 
 #include "app/core/chatclient.h"
+#include "app/core/filetransfer.h"
 #include "app/ui/chattext.h"
 #include "app/ui/conversationexport.h"
 #include "app/ui/conversationfilter.h"
+#include "app/ui/filesharing.h"
 #include "app/ui/idlewatcher.h"
 #include "app/ui/memberdelegate.h"
 #include "app/ui/messagedelegate.h"
@@ -21,6 +23,9 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QCloseEvent>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QMimeData>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
@@ -54,12 +59,14 @@ constexpr int SearchIdRole = Qt::UserRole + 1;
 ChatWindow::ChatWindow(ChatClient *client, QWidget *parent)
     : QMainWindow(parent)
     , m_client(client)
+    , m_files(new FileSharing(client, this))
     , m_splitter(new QSplitter(Qt::Horizontal, this))
     , m_tabs(new QTabWidget)
     , m_view(nullptr)
     , m_members(new QListView)
     , m_input(new MessageInput)
     , m_sendButton(new QPushButton(tr("Send")))
+    , m_attachButton(new QToolButton)
     , m_status(new QLabel)
     , m_hosted(new QLabel)
     , m_typing(new QLabel)
@@ -92,6 +99,12 @@ ChatWindow::ChatWindow(ChatClient *client, QWidget *parent)
     m_input->setNickSource([this] { return m_client->members()->nicks(); },
                            [this] { return m_client->nick(); });
     m_sendButton->setObjectName(QStringLiteral("send"));
+    m_attachButton->setObjectName(QStringLiteral("attach"));
+    m_attachButton->setText(QStringLiteral("📎"));
+    m_attachButton->setToolTip(tr("Send a file or picture (or drop it here, or paste it)"));
+    m_attachButton->setAccessibleName(tr("Send a file"));
+    m_attachButton->setAutoRaise(true);
+    setAcceptDrops(true);
 
     m_typing->setObjectName(QStringLiteral("typing"));
     QFont typingFont = m_typing->font();
@@ -160,8 +173,10 @@ ChatWindow::ChatWindow(ChatClient *client, QWidget *parent)
     chatLayout->addWidget(m_tabs, 1);
     chatLayout->addWidget(m_typing);
     chatLayout->addWidget(m_composeBar);
+    chatLayout->addWidget(m_files->panel());
     auto *inputRow = new QHBoxLayout;
     inputRow->setContentsMargins(4, 0, 4, 4);
+    inputRow->addWidget(m_attachButton, 0, Qt::AlignBottom);
     inputRow->addWidget(m_input, 1);
     inputRow->addWidget(m_sendButton, 0, Qt::AlignBottom);
     chatLayout->addLayout(inputRow);
@@ -185,6 +200,12 @@ ChatWindow::ChatWindow(ChatClient *client, QWidget *parent)
     setCentralWidget(m_splitter);
 
     QMenu *fileMenu = menuBar()->addMenu(tr("&File"));
+    QAction *sendFile = fileMenu->addAction(tr("&Send file…"));
+    sendFile->setObjectName(QStringLiteral("sendFile"));
+    sendFile->setShortcut(QKeySequence::Open);
+    connect(sendFile, &QAction::triggered, this, &ChatWindow::sendFilesWithDialog);
+    connect(m_attachButton, &QToolButton::clicked, this, &ChatWindow::sendFilesWithDialog);
+    fileMenu->addSeparator();
     QAction *exportAction = fileMenu->addAction(tr("&Export conversation…"));
     exportAction->setObjectName(QStringLiteral("exportConversation"));
     connect(exportAction, &QAction::triggered, this, &ChatWindow::exportWithDialog);
@@ -257,6 +278,19 @@ ChatWindow::ChatWindow(ChatClient *client, QWidget *parent)
         m_client->setTyping(!m_input->toPlainText().trimmed().isEmpty());
     });
     connect(m_sendButton, &QPushButton::clicked, m_input, &MessageInput::submit);
+    connect(m_input, &MessageInput::filesPasted, this, &ChatWindow::sendFiles);
+    connect(m_input, &MessageInput::imagePasted, this, [this](const QImage &image) {
+        m_files->sendImage(image, currentConversation()->partner);
+    });
+    connect(m_files, &FileSharing::thumbnailReady, this, [this] {
+        for (const auto &c : m_conversations)
+            c->view->viewport()->update();
+    });
+    connect(m_files, &FileSharing::saved, this, [this](const QString &, const QString &path) {
+        statusBar()->showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(path)), 10000);
+    });
+    connect(m_files, &FileSharing::problem, this,
+            [this](const QString &text) { statusBar()->showMessage(text, 10000); });
     connect(m_client, &ChatClient::stateChanged, this, [this] {
         updateStatus();
         updateTitle();
@@ -372,6 +406,7 @@ void ChatWindow::updateStatus()
     // for good it would wait forever.
     const bool canSend = m_client->state() != ChatClient::State::Disconnected;
     m_sendButton->setEnabled(canSend);
+    m_attachButton->setEnabled(canSend);
     m_input->setEnabled(canSend);
 }
 
@@ -440,6 +475,8 @@ ChatWindow::Conversation *ChatWindow::addConversation(const QString &partner)
     connect(c->view, &MessageView::reachedTop, this, [this] { m_client->requestOlder(); });
     connect(c->view, &MessageView::messageMenuRequested, this, &ChatWindow::showMessageMenu);
     connect(c->view, &MessageView::reactionClicked, this, &ChatWindow::toggleReaction);
+    connect(c->view, &MessageView::fileClicked, this, &ChatWindow::activateFile);
+    c->view->messageDelegate()->setFileSharing(m_files);
     Conversation *raw = c.get();
     m_conversations.push_back(std::move(c));
     m_tabs->addTab(raw->view, QString());
@@ -724,6 +761,27 @@ QMenu *ChatWindow::createMessageMenu(const QModelIndex &index, QWidget *parent)
                     toggleReaction(row, emoji);
             });
         }
+        const QVariantMap file = index.data(MessageModel::FileRole).toMap();
+        if (!file.isEmpty()) {
+            if (FileSharing::isImage(file)) {
+                QAction *open = menu->addAction(tr("&Open picture"));
+                open->setObjectName(QStringLiteral("openImage"));
+                connect(open, &QAction::triggered, this, [this, file] {
+                    m_files->openImage(FileSharing::fileInfo(file));
+                });
+            }
+            QAction *save = menu->addAction(tr("&Save to Downloads"));
+            save->setObjectName(QStringLiteral("saveFile"));
+            connect(save, &QAction::triggered, this,
+                    [this, file] { m_files->save(FileSharing::fileInfo(file)); });
+            QAction *saveAs = menu->addAction(tr("Save &as…"));
+            saveAs->setObjectName(QStringLiteral("saveFileAs"));
+            connect(saveAs, &QAction::triggered, this, [this, row] {
+                if (row.isValid())
+                    saveFileAsWithDialog(row);
+            });
+            menu->addSeparator();
+        }
         QAction *copy = menu->addAction(tr("&Copy text"));
         copy->setObjectName(QStringLiteral("copy"));
         connect(copy, &QAction::triggered, this, [row] {
@@ -867,4 +925,70 @@ void ChatWindow::closeEvent(QCloseEvent *event)
     QMainWindow::closeEvent(event);
     if (event->isAccepted())
         Q_EMIT closed();
+}
+
+void ChatWindow::setSettings(Settings *settings)
+{
+    m_settings = settings;
+    m_files->setDownloadDirectorySource([settings] { return settings->downloadDirectory(); });
+}
+
+void ChatWindow::sendFiles(const QStringList &paths)
+{
+    const QString to = currentConversation()->partner;
+    for (const QString &path : paths)
+        m_files->sendFile(path, to);
+}
+
+void ChatWindow::sendFilesWithDialog()
+{
+    const QStringList paths = QFileDialog::getOpenFileNames(this, tr("Send files"));
+    if (!paths.isEmpty())
+        sendFiles(paths);
+}
+
+void ChatWindow::activateFile(const QModelIndex &index)
+{
+    const QVariantMap file = index.data(MessageModel::FileRole).toMap();
+    if (file.isEmpty() || index.data(MessageModel::DeletedRole).toBool())
+        return;
+    if (FileSharing::isImage(file) && !m_files->previewFailed(file.value(QStringLiteral("id")).toString()))
+        m_files->openImage(FileSharing::fileInfo(file));
+    else
+        m_files->save(FileSharing::fileInfo(file));
+}
+
+void ChatWindow::saveFileAsWithDialog(const QModelIndex &index)
+{
+    const Confab::Protocol::FileInfo file =
+        FileSharing::fileInfo(index.data(MessageModel::FileRole).toMap());
+    // The dialog asks before replacing a file itself.
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Save file"),
+        QDir(m_files->downloadDirectory()).filePath(FileTransfer::safeFileName(file.name)));
+    if (!path.isEmpty())
+        m_files->saveAs(file, path);
+}
+
+void ChatWindow::dragEnterEvent(QDragEnterEvent *event)
+{
+    if (event->mimeData()->hasUrls() || event->mimeData()->hasImage())
+        event->acceptProposedAction();
+}
+
+void ChatWindow::dropEvent(QDropEvent *event)
+{
+    QStringList paths;
+    for (const QUrl &url : event->mimeData()->urls()) {
+        if (url.isLocalFile() && QFileInfo(url.toLocalFile()).isFile())
+            paths.append(url.toLocalFile());
+    }
+    if (!paths.isEmpty()) {
+        sendFiles(paths);
+        event->acceptProposedAction();
+    } else if (event->mimeData()->hasImage()) {
+        m_files->sendImage(qvariant_cast<QImage>(event->mimeData()->imageData()),
+                           currentConversation()->partner);
+        event->acceptProposedAction();
+    }
 }

@@ -10,6 +10,7 @@
 
 class ChatClient;
 class ConversationFilter;
+class FileSharing;
 class IdleWatcher;
 class MessageInput;
 class MessageView;
@@ -23,6 +24,7 @@ class QMenu;
 class QPushButton;
 class QSplitter;
 class QTabWidget;
+class QToolButton;
 
 // The room: the conversation, the members beside it, and the input below. The status bar
 // says how the connection is ("Connecting…", "Connected to ROOM as NICK", "Reconnecting in
@@ -38,6 +40,11 @@ class QTabWidget;
 // own; Ctrl+F searches the room's history and jumps to a result; File → Export writes the
 // current tab to a text or HTML file. Idle for a while (no input anywhere in the program),
 // the user is shown away until they are back; the Room menu sets away by hand.
+// Files are shared with the 📎 button (or File → Send file…), by dropping them on the
+// window, or by pasting them (a screenshot too) into the input; they go to the current
+// tab's conversation. A transfer shows a progress bar with Cancel above the input. A file
+// in the conversation is a card: clicking it saves it in the Downloads folder (asking
+// before replacing anything), and an image's thumbnail opens the picture full size.
 class ChatWindow final : public QMainWindow
 {
     Q_OBJECT
@@ -55,6 +62,11 @@ public:
     MessageView *messageView() const { return m_view; }
     MessageInput *input() const { return m_input; }
     QListView *memberView() const { return m_members; }
+    FileSharing *files() const { return m_files; }
+    // Shares files (paths) in the current tab's conversation.
+    void sendFiles(const QStringList &paths);
+    // What a click on a file's card does: opens an image, saves any other file.
+    void activateFile(const QModelIndex &index);
     QTabWidget *tabs() const { return m_tabs; }
     QString statusText() const;
     QString hostedText() const;
@@ -77,7 +89,8 @@ public:
     // is one.
     void setNotifier(Notifier *notifier) { m_notifier = notifier; }
     // Where "notifications muted" is read; not owned. Without one, the application's.
-    void setSettings(Settings *settings) { m_settings = settings; }
+    // Where files are saved is read there too.
+    void setSettings(Settings *settings);
     // How long without input before the user shows as away (default 10 minutes).
     void setIdleTimeout(int ms);
     QAction *awayAction() const { return m_awayAction; }
@@ -118,6 +131,8 @@ Q_SIGNALS:
 
 protected:
     void closeEvent(QCloseEvent *event) override;
+    void dragEnterEvent(QDragEnterEvent *event) override;
+    void dropEvent(QDropEvent *event) override;
     void changeEvent(QEvent *event) override;
 
 private:
@@ -147,9 +162,12 @@ private:
     void showCompose(const QString &text);
     void tryJump();
     void exportWithDialog();
+    void sendFilesWithDialog();
+    void saveFileAsWithDialog(const QModelIndex &index);
     bool isSelf(const QString &nick) const;
 
     ChatClient *m_client;
+    FileSharing *m_files;
     QSplitter *m_splitter;
     QMenu *m_roomMenu = nullptr;
     QTabWidget *m_tabs;
@@ -157,6 +175,7 @@ private:
     QListView *m_members;
     MessageInput *m_input;
     QPushButton *m_sendButton;
+    QToolButton *m_attachButton;
     QLabel *m_status;
     QLabel *m_hosted;
     QLabel *m_typing;

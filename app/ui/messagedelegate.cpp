@@ -1,6 +1,7 @@
 #include "app/ui/messagedelegate.h"
 
 #include "app/ui/chattext.h"
+#include "app/ui/filesharing.h"
 #include "common/messagemodel.h"
 
 #include <QAbstractItemView>
@@ -8,6 +9,7 @@
 #include <QApplication>
 #include <QDateTime>
 #include <QHelpEvent>
+#include <QLocale>
 #include <QPainter>
 #include <QPainterPath>
 #include <QTextLayout>
@@ -24,6 +26,9 @@ constexpr int TimeSpacing = 8; // between an event's time column and its text
 constexpr int ChipPadding = 6; // inside a reaction chip, left and right
 constexpr int ChipSpacing = 4; // between chips
 constexpr int QuoteIndent = 8; // the quote's bar and the gap after it
+constexpr int CardPadding = 6; // inside a file card
+constexpr int CardMaxWidth = FileSharing::ThumbnailWidth + 2 * CardPadding;
+constexpr int FileIconSize = 32;
 
 QFont boldFont(QFont font)
 {
@@ -105,9 +110,24 @@ QString editedSuffix()
 
 } // namespace
 
+int MessageDelegate::bodyHeight(QTextLayout &body, const Key &key, int width)
+{
+    if (key.text.isEmpty() && (key.parts & File)) {
+        body.beginLayout(); // nothing to draw: no lines
+        body.endLayout();
+        return 0;
+    }
+    return layOut(body, width);
+}
+
 MessageDelegate::MessageDelegate(QObject *parent) : QStyledItemDelegate(parent) { }
 
 MessageDelegate::~MessageDelegate() = default;
+
+void MessageDelegate::setFileSharing(FileSharing *files)
+{
+    m_files = files;
+}
 
 int MessageDelegate::contentWidth(const QStyleOptionViewItem &option) const
 {
@@ -184,6 +204,11 @@ MessageDelegate::Key MessageDelegate::keyOf(const QModelIndex &index) const
         key.parts |= Reply;
     if (!index.data(MessageModel::ReactionsRole).toList().isEmpty())
         key.parts |= Reactions;
+    if (!(key.parts & Deleted)) {
+        const QVariantMap file = index.data(MessageModel::FileRole).toMap();
+        if (!file.isEmpty())
+            key.parts |= FileSharing::isImage(file) ? (File | Image) : File;
+    }
     if (!m_unreadMarker.isEmpty() && index.data(MessageModel::IdRole).toString() == m_unreadMarker)
         key.parts |= Separator;
     return key;
@@ -198,10 +223,18 @@ MessageDelegate::Geometry MessageDelegate::geometry(quint8 parts, int bodyHeight
     g.headerHeight = QFontMetrics(boldFont(font)).height();
     g.quoteHeight = (parts & Reply) ? QFontMetrics(italicFont(font)).height() + 2 : 0;
     g.bodyTop = g.separatorHeight + g.headerHeight + g.quoteHeight;
-    g.bodyHeight = qMax(bodyHeight, metrics.height());
-    g.chipsTop = g.bodyTop + g.bodyHeight + 2;
+    // A file shared without words has no empty line of text above its card.
+    g.bodyHeight = (parts & File) && bodyHeight == 0 ? 0 : qMax(bodyHeight, metrics.height());
+    if (parts & File) {
+        g.fileTop = g.bodyTop + g.bodyHeight + (g.bodyHeight > 0 ? 4 : 0);
+        const int lines = 2 * metrics.height() + 2 * CardPadding;
+        g.fileHeight = (parts & Image) ? FileSharing::ThumbnailHeight + CardPadding + lines
+                                       : qMax(lines, FileIconSize + 2 * CardPadding);
+    }
+    const int end = (parts & File) ? g.fileTop + g.fileHeight : g.bodyTop + g.bodyHeight;
+    g.chipsTop = end + 2;
     g.chipsHeight = (parts & Reactions) ? metrics.height() + 4 : 0;
-    g.total = (parts & Reactions) ? g.chipsTop + g.chipsHeight : g.bodyTop + g.bodyHeight;
+    g.total = (parts & Reactions) ? g.chipsTop + g.chipsHeight : end;
     return g;
 }
 
@@ -213,7 +246,7 @@ int MessageDelegate::measureHeight(const Key &key, const QFont &font, int width)
         return 2 * VerticalPadding + qMax(textHeight, QFontMetrics(italicFont(font)).height());
     }
     QTextLayout layout(forLayout(key.text), (key.parts & Deleted) ? italicFont(font) : font);
-    const int textHeight = layOut(layout, width);
+    const int textHeight = key.text.isEmpty() && (key.parts & File) ? 0 : layOut(layout, width);
     return 2 * VerticalPadding + geometry(key.parts, textHeight, font).total;
 }
 
@@ -309,7 +342,7 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
     const Key key = keyOf(index);
     QTextLayout body;
     prepareBody(body, index, option.font, palette, selected);
-    const Geometry g = geometry(key.parts, layOut(body, width), option.font);
+    const Geometry g = geometry(key.parts, bodyHeight(body, key, width), option.font);
 
     // Background: the style's (selection, hover), and a tint for a mention of the user.
     QRect rowRect = option.rect;
@@ -398,6 +431,11 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
                                                                                       : textColor);
     body.draw(painter, QPointF(content.left(), top + g.bodyTop));
 
+    if (g.fileHeight > 0) {
+        const QRect card(content.left(), top + g.fileTop, qMin(width, CardMaxWidth), g.fileHeight);
+        paintFile(painter, card, index, option, selected);
+    }
+
     if (g.chipsHeight > 0) {
         painter->setFont(option.font);
         const QList<QPair<QRect, QString>> chips = chipRects(option, index);
@@ -422,6 +460,95 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
     painter->restore();
 }
 
+QString MessageDelegate::fileText(const QModelIndex &index)
+{
+    const QVariantMap file = index.data(MessageModel::FileRole).toMap();
+    if (file.isEmpty() || index.data(MessageModel::DeletedRole).toBool())
+        return {};
+    const QString size = QLocale().formattedDataSize(file.value(QStringLiteral("size")).toLongLong());
+    const QString mime = file.value(QStringLiteral("mime")).toString();
+    const QString name = file.value(QStringLiteral("name")).toString();
+    return mime.isEmpty() ? tr("%1 — %2").arg(name, size)
+                          : tr("%1 — %2 · %3").arg(name, size, mime);
+}
+
+void MessageDelegate::paintFile(QPainter *painter, const QRect &card, const QModelIndex &index,
+                                const QStyleOptionViewItem &option, bool selected) const
+{
+    const QVariantMap file = index.data(MessageModel::FileRole).toMap();
+    const QPalette &palette = option.palette;
+    const QColor textColor = palette.color(selected ? QPalette::HighlightedText : QPalette::Text);
+    const QColor dimColor = selected ? textColor : palette.color(QPalette::PlaceholderText);
+    const QFontMetrics metrics(option.font);
+    painter->save();
+    painter->setRenderHint(QPainter::Antialiasing);
+    const QRectF frame = QRectF(card).adjusted(0.5, 0.5, -0.5, -0.5);
+    QPainterPath path;
+    path.addRoundedRect(frame, 6, 6);
+    if (!selected)
+        painter->fillPath(path, palette.color(QPalette::AlternateBase));
+    painter->setPen(palette.color(QPalette::Mid));
+    painter->drawPath(path);
+
+    const QRect inner = card.adjusted(CardPadding, CardPadding, -CardPadding, -CardPadding);
+    int textLeft = inner.left();
+    int textTop = inner.top();
+    if (keyOf(index).parts & Image) {
+        const QRect box(inner.left(), inner.top(), inner.width(), FileSharing::ThumbnailHeight);
+        const QImage thumb = m_files ? m_files->thumbnail(file) : QImage();
+        if (!thumb.isNull()) {
+            const QSize shown = thumb.size().scaled(box.size(), Qt::KeepAspectRatio)
+                                    .boundedTo(thumb.size());
+            painter->drawImage(QRect(box.topLeft(), shown), thumb);
+        } else {
+            QColor fill = palette.color(QPalette::Mid);
+            fill.setAlpha(40);
+            painter->fillRect(box, fill);
+            painter->setPen(dimColor);
+            const bool failed = m_files && m_files->previewFailed(file.value(QStringLiteral("id")).toString());
+            painter->drawText(box, Qt::AlignCenter,
+                              failed ? tr("No preview") : tr("Loading preview…"));
+        }
+        textTop = box.bottom() + 1 + CardPadding;
+    } else {
+        const QIcon icon = (option.widget ? option.widget->style() : QApplication::style())
+                               ->standardIcon(QStyle::SP_FileIcon);
+        icon.paint(painter, QRect(inner.left(), inner.top(), FileIconSize, FileIconSize));
+        textLeft += FileIconSize + CardPadding;
+    }
+    const int textWidth = inner.right() - textLeft;
+    painter->setFont(boldFont(option.font));
+    painter->setPen(textColor);
+    painter->drawText(QRect(textLeft, textTop, textWidth, metrics.height()), Qt::AlignLeft | Qt::AlignVCenter,
+                      QFontMetrics(boldFont(option.font)).elidedText(
+                          file.value(QStringLiteral("name")).toString(), Qt::ElideMiddle, textWidth));
+    painter->setFont(option.font);
+    painter->setPen(dimColor);
+    const QString size = QLocale().formattedDataSize(file.value(QStringLiteral("size")).toLongLong());
+    const QString mime = file.value(QStringLiteral("mime")).toString();
+    const QString details = (mime.isEmpty() ? size : tr("%1 · %2").arg(size, mime)) + QStringLiteral(" — ")
+        + ((keyOf(index).parts & Image) ? tr("click to open") : tr("click to save"));
+    painter->drawText(QRect(textLeft, textTop + metrics.height(), textWidth, metrics.height()),
+                      Qt::AlignLeft | Qt::AlignVCenter,
+                      metrics.elidedText(details, Qt::ElideRight, textWidth));
+    painter->restore();
+}
+
+QRect MessageDelegate::fileRect(const QStyleOptionViewItem &option, const QModelIndex &index) const
+{
+    if (index.data(MessageModel::KindRole).value<MessageModel::Kind>() != MessageModel::Kind::Chat)
+        return {};
+    const Key key = keyOf(index);
+    if (!(key.parts & File))
+        return {};
+    const int width = contentWidth(option);
+    QTextLayout body;
+    prepareBody(body, index, option.font, option.palette, false);
+    const Geometry g = geometry(key.parts, bodyHeight(body, key, width), option.font);
+    return QRect(option.rect.left() + HorizontalPadding, option.rect.top() + VerticalPadding + g.fileTop,
+                 qMin(width, CardMaxWidth), g.fileHeight);
+}
+
 QList<QPair<QRect, QString>> MessageDelegate::chipRects(const QStyleOptionViewItem &option,
                                                        const QModelIndex &index) const
 {
@@ -433,7 +560,7 @@ QList<QPair<QRect, QString>> MessageDelegate::chipRects(const QStyleOptionViewIt
     const int width = contentWidth(option);
     QTextLayout body;
     prepareBody(body, index, option.font, option.palette, false);
-    const Geometry g = geometry(key.parts, layOut(body, width), option.font);
+    const Geometry g = geometry(key.parts, bodyHeight(body, key, width), option.font);
     const QFontMetrics metrics(option.font);
     const QStringList labels = reactionTexts(index);
     int x = option.rect.left() + HorizontalPadding;
@@ -461,7 +588,7 @@ QUrl MessageDelegate::linkAt(const QStyleOptionViewItem &option, const QModelInd
     const int width = contentWidth(option);
     QTextLayout body;
     prepareBody(body, index, option.font, option.palette, false);
-    const Geometry g = geometry(key.parts, layOut(body, width), option.font);
+    const Geometry g = geometry(key.parts, bodyHeight(body, key, width), option.font);
     const QPointF local = QPointF(pos)
         - QPointF(option.rect.left() + HorizontalPadding, option.rect.top() + VerticalPadding + g.bodyTop);
     for (int i = 0; i < body.lineCount(); ++i) {

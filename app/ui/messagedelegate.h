@@ -1,9 +1,11 @@
 #pragma once
 
 #include <QHash>
+#include <QPointer>
 #include <QStyledItemDelegate>
 #include <QUrl>
 
+class FileSharing;
 class MessageModel;
 class QTextLayout;
 
@@ -12,7 +14,9 @@ class QTextLayout;
 // messages on their way marked "sending…", refused ones "failed: <reason>" in red.
 // Around the text: a "New messages" line above the first unread row, a quoted excerpt of
 // the message a reply answers, "(edited)" after edited text, "message deleted" in grey
-// italics, and reaction chips ("👍 2") underneath. Links are underlined in the link
+// italics, and reaction chips ("👍 2") underneath. A shared file is a card under the text:
+// its name, size and type, and for an image a thumbnail (from FileSharing, fetched when the
+// row is first painted) in a box of fixed height, so a row keeps its size when it arrives. Links are underlined in the link
 // colour; messages that mention the user are highlighted. Text is always laid out as plain
 // text (QTextLayout with format ranges): nothing anyone types becomes markup.
 //
@@ -44,11 +48,16 @@ public:
     void setUnreadMarker(const QString &id) { m_unreadMarker = id; }
     QString unreadMarker() const { return m_unreadMarker; }
 
+    // Where thumbnails come from; without it, images are shown as plain file cards.
+    void setFileSharing(FileSharing *files);
+
     // What a row shows, for tests and the clipboard alike.
     bool isMention(const QModelIndex &index) const;
     static QString bodyText(const QModelIndex &index);
     static QStringList reactionTexts(const QModelIndex &index);
     static QString replyText(const QModelIndex &index);
+    // "cat.png — 48 KB · image/png"; empty without a file.
+    static QString fileText(const QModelIndex &index);
 
     // Hit-testing for the view: the link or reaction chip at `pos` (view coordinates) in
     // the row drawn at option.rect.
@@ -56,6 +65,8 @@ public:
                 const QPoint &pos) const;
     QString reactionAt(const QStyleOptionViewItem &option, const QModelIndex &index,
                        const QPoint &pos) const;
+    // The file card (thumbnail included) of the row drawn at option.rect; null without one.
+    QRect fileRect(const QStyleOptionViewItem &option, const QModelIndex &index) const;
 
     // For tests and the curious: how the size cache is doing.
     int cachedWidth() const { return m_cacheWidth; }
@@ -70,6 +81,8 @@ private:
         Reply = 4,
         Reactions = 8,
         Separator = 16,
+        File = 32,
+        Image = 64,
     };
     struct Key
     {
@@ -89,6 +102,8 @@ private:
         int quoteHeight = 0;
         int bodyTop = 0;
         int bodyHeight = 0;
+        int fileTop = 0;
+        int fileHeight = 0;
         int chipsTop = 0;
         int chipsHeight = 0;
         int total = 0;
@@ -103,8 +118,13 @@ private:
     QList<QPair<QRect, QString>> chipRects(const QStyleOptionViewItem &option,
                                            const QModelIndex &index) const;
 
+    static int bodyHeight(QTextLayout &body, const Key &key, int width);
+    void paintFile(QPainter *painter, const QRect &card, const QModelIndex &index,
+                   const QStyleOptionViewItem &option, bool selected) const;
+
     QString m_selfNick;
     QString m_unreadMarker;
+    QPointer<FileSharing> m_files;
     // Mutable: sizeHint() is const, and the cache is what makes it cheap.
     mutable QHash<Key, int> m_heights;
     mutable int m_cacheWidth = -1;

@@ -2,7 +2,10 @@
 
 #include "app/ui/chattext.h"
 
+#include <QFileInfo>
+#include <QImage>
 #include <QKeyEvent>
+#include <QMimeData>
 #include <QTextBlock>
 
 MessageInput::MessageInput(QWidget *parent) : QPlainTextEdit(parent)
@@ -121,4 +124,43 @@ void MessageInput::keyPressEvent(QKeyEvent *event)
         submit();
     }
     event->accept();
+}
+
+namespace {
+QStringList localFiles(const QMimeData *source)
+{
+    QStringList paths;
+    if (!source->hasUrls())
+        return paths;
+    for (const QUrl &url : source->urls()) {
+        if (url.isLocalFile() && QFileInfo(url.toLocalFile()).isFile())
+            paths.append(url.toLocalFile());
+    }
+    return paths;
+}
+} // namespace
+
+bool MessageInput::canInsertFromMimeData(const QMimeData *source) const
+{
+    return source->hasImage() || !localFiles(source).isEmpty()
+        || QPlainTextEdit::canInsertFromMimeData(source);
+}
+
+void MessageInput::insertFromMimeData(const QMimeData *source)
+{
+    // Files first: a file manager's copy carries the names as text too.
+    if (const QStringList files = localFiles(source); !files.isEmpty()) {
+        Q_EMIT filesPasted(files);
+        return;
+    }
+    // A picture without text (a screenshot); a copied web page's picture comes with its
+    // text or markup, and the words are what is pasted then.
+    if (source->hasImage() && !source->hasText()) {
+        const QImage image = qvariant_cast<QImage>(source->imageData());
+        if (!image.isNull()) {
+            Q_EMIT imagePasted(image);
+            return;
+        }
+    }
+    QPlainTextEdit::insertFromMimeData(source);
 }

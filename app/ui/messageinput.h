@@ -4,11 +4,16 @@
 
 #include <functional>
 
+class QImage;
+
 // Where the user types. Enter sends, Shift+Enter starts a new line, as in other chat
 // programs; text that is only whitespace is never sent. Tab completes a nickname: "@al"
 // becomes "@Alice ", a bare "al" at the start of a line "Alice: "; Tab again cycles
 // through the other nicks that match. Without anything to complete, Tab moves the focus.
 // Esc says the user wants out of what they were doing (editing, replying): cancelled().
+// Pasting or dropping files (or a picture, such as a screenshot on the clipboard) does not
+// insert their names or bytes as text: filesPasted() / imagePasted() say the user wants to
+// share them.
 class MessageInput final : public QPlainTextEdit
 {
     Q_OBJECT
@@ -32,10 +37,14 @@ public:
 Q_SIGNALS:
     void submitted(const QString &text);
     void cancelled();
+    void filesPasted(const QStringList &paths);
+    void imagePasted(const QImage &image);
 
 protected:
     bool event(QEvent *event) override;
     void keyPressEvent(QKeyEvent *event) override;
+    bool canInsertFromMimeData(const QMimeData *source) const override;
+    void insertFromMimeData(const QMimeData *source) override;
 
 private:
     struct CompletionState

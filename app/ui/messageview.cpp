@@ -190,13 +190,22 @@ void MessageView::mouseReleaseEvent(QMouseEvent *event)
         const QString emoji = m_delegate->reactionAt(optionFor(index), index, pos);
         if (!emoji.isEmpty())
             Q_EMIT reactionClicked(index, emoji);
+        else if (isOnFile(pos))
+            Q_EMIT fileClicked(index);
     }
+}
+
+bool MessageView::isOnFile(const QPoint &pos) const
+{
+    const QModelIndex index = indexAt(pos);
+    return index.isValid() && m_delegate->fileRect(optionFor(index), index).contains(pos);
 }
 
 void MessageView::mouseMoveEvent(QMouseEvent *event)
 {
     QListView::mouseMoveEvent(event);
-    if (linkAt(event->position().toPoint()).isValid())
+    const QPoint pos = event->position().toPoint();
+    if (linkAt(pos).isValid() || isOnFile(pos))
         viewport()->setCursor(Qt::PointingHandCursor);
     else
         viewport()->unsetCursor();

@@ -13,7 +13,8 @@ class MessageDelegate;
 // reaches the top (reachedTop()); and when that older page is inserted above, what the
 // user was reading stays where it was instead of jumping down by the page's height.
 // Links in messages open on click (through an opener that tests can replace), a click on
-// a reaction chip toggles it, and the context menu is left to whoever shows the view.
+// a reaction chip toggles it, a click on a shared file's card says so (fileClicked()), and
+// the context menu is left to whoever shows the view.
 class MessageView final : public QListView
 {
     Q_OBJECT
@@ -33,6 +34,8 @@ public:
     void setUrlOpener(std::function<void(const QUrl &)> opener) { m_openUrl = std::move(opener); }
     // The link under `pos` (viewport coordinates), if any.
     QUrl linkAt(const QPoint &pos) const;
+    // Whether `pos` (viewport coordinates) is on a shared file's card.
+    bool isOnFile(const QPoint &pos) const;
     // Draws "New messages" above the message with this id (empty: nowhere).
     void setUnreadMarker(const QString &id);
     // Scrolls to `index` (of this view's model), centres and selects it.
@@ -45,6 +48,8 @@ Q_SIGNALS:
     void messageMenuRequested(const QModelIndex &index, const QPoint &globalPos);
     // The user clicked a reaction chip under a message.
     void reactionClicked(const QModelIndex &index, const QString &emoji);
+    // The user clicked a shared file's card (to save it, or open an image).
+    void fileClicked(const QModelIndex &index);
 
 protected:
     void updateGeometries() override;

@@ -1,6 +1,8 @@
 #include "app/ui/settings.h"
 
+#include <QDir>
 #include <QSettings>
+#include <QStandardPaths>
 
 namespace {
 const QString NickKey = QStringLiteral("nick");
@@ -13,6 +15,7 @@ const QString SplitterKey = QStringLiteral("chatWindow/splitter");
 // The same key app/core/translations.cpp reads at start-up.
 const QString LanguageKey = QStringLiteral("ui/language");
 const QString MutedKey = QStringLiteral("notifications/muted");
+const QString DownloadsKey = QStringLiteral("files/downloadDirectory");
 } // namespace
 
 Settings::Settings()
@@ -131,6 +134,26 @@ bool Settings::notificationsMuted() const
 void Settings::setNotificationsMuted(bool muted)
 {
     m_settings->setValue(MutedKey, muted);
+}
+
+QString Settings::defaultDownloadDirectory()
+{
+    const QString dir = QStandardPaths::writableLocation(QStandardPaths::DownloadLocation);
+    return dir.isEmpty() ? QDir::homePath() : dir;
+}
+
+QString Settings::downloadDirectory() const
+{
+    const QString dir = m_settings->value(DownloadsKey).toString();
+    return dir.isEmpty() ? defaultDownloadDirectory() : dir;
+}
+
+void Settings::setDownloadDirectory(const QString &directory)
+{
+    if (directory.isEmpty() || directory == defaultDownloadDirectory())
+        m_settings->remove(DownloadsKey);
+    else
+        m_settings->setValue(DownloadsKey, directory);
 }
 
 void Settings::sync()

@@ -68,6 +68,11 @@ public:
     bool notificationsMuted() const;
     void setNotificationsMuted(bool muted);
 
+    // Where files from the room are saved: the user's Downloads folder unless chosen.
+    QString downloadDirectory() const;
+    void setDownloadDirectory(const QString &directory);
+    static QString defaultDownloadDirectory();
+
     void sync();
 
 private:

@@ -5,8 +5,12 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QFileDialog>
 #include <QFormLayout>
+#include <QHBoxLayout>
 #include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
 #include <QVBoxLayout>
 
 SettingsDialog::SettingsDialog(Settings *settings, QWidget *parent)
@@ -14,6 +18,7 @@ SettingsDialog::SettingsDialog(Settings *settings, QWidget *parent)
     , m_settings(settings)
     , m_language(new QComboBox)
     , m_muted(new QCheckBox(tr("&Mute notifications of new messages")))
+    , m_downloads(new QLineEdit(settings->downloadDirectory()))
     , m_restartNote(new QLabel(tr("The new language is used the next time Confab starts.")))
     , m_startLanguage(settings->language())
 {
@@ -36,6 +41,18 @@ SettingsDialog::SettingsDialog(Settings *settings, QWidget *parent)
     form->addRow(tr("&Language:"), m_language);
     form->addRow(QString(), m_restartNote);
     form->addRow(QString(), m_muted);
+    m_downloads->setObjectName(QStringLiteral("downloadDirectory"));
+    auto *browse = new QPushButton(tr("&Browse…"));
+    auto *downloadsRow = new QHBoxLayout;
+    downloadsRow->addWidget(m_downloads, 1);
+    downloadsRow->addWidget(browse);
+    form->addRow(tr("Save files &in:"), downloadsRow);
+    connect(browse, &QPushButton::clicked, this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Save files in"),
+                                                              m_downloads->text());
+        if (!dir.isEmpty())
+            m_downloads->setText(dir);
+    });
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
     connect(buttons, &QDialogButtonBox::accepted, this, &SettingsDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &SettingsDialog::reject);
@@ -55,6 +72,7 @@ void SettingsDialog::accept()
 {
     m_settings->setLanguage(m_language->currentData().toString());
     m_settings->setNotificationsMuted(m_muted->isChecked());
+    m_settings->setDownloadDirectory(m_downloads->text().trimmed());
     m_settings->sync();
     QDialog::accept();
 }
