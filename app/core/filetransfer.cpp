@@ -10,6 +10,7 @@
 #include <QMimeDatabase>
 #include <QTemporaryFile>
 #include <QUuid>
+#include <QtConcurrent/QtConcurrentRun>
 
 using namespace Confab::Protocol;
 namespace Chunk = Confab::FileChunk;
@@ -50,16 +51,6 @@ FileTransfer::~FileTransfer()
     qDeleteAll(m_downloads);
 }
 
-QString FileTransfer::sha256Hex(QFile *file)
-{
-    QCryptographicHash hash(QCryptographicHash::Sha256);
-    file->seek(0);
-    if (!hash.addData(file))
-        return {};
-    file->seek(0);
-    return QString::fromLatin1(hash.result().toHex());
-}
-
 QString FileTransfer::upload(const QString &path, const QString &to)
 {
     auto u = std::make_unique<Upload>();
@@ -74,17 +65,62 @@ QString FileTransfer::upload(const QString &path, const QString &to)
     u->start.name = Chunk::displayName(QFileInfo(path).fileName());
     u->start.size = u->file->size();
     u->start.mime = QMimeDatabase().mimeTypeForFile(path).name();
-    u->start.sha256 = sha256Hex(u->file.get());
     u->start.to = to;
-    if (u->start.sha256.isEmpty()) {
-        Q_EMIT failed(uploadId, QStringLiteral("read-failed"),
-                      tr("Cannot read %1: %2").arg(path, u->file->errorString()));
-        return {};
-    }
-    const FileStart start = u->start;
+    // The worker reads the file through a QFile of its own; the one here is for sending.
+    u->hashing = std::make_unique<QFutureWatcher<QString>>();
+    connect(u->hashing.get(), &QFutureWatcher<QString>::finished, this, [this, uploadId] {
+        Upload *u = m_uploads.value(uploadId);
+        if (u && u->hashing)
+            onHashed(uploadId, u->hashing->result());
+    });
+    u->hashing->setFuture(QtConcurrent::run([path, stop = u->stopHashing]() -> QString {
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly))
+            return {};
+        QCryptographicHash hash(QCryptographicHash::Sha256);
+        QByteArray buffer(1024 * 1024, Qt::Uninitialized);
+        for (;;) {
+            if (*stop)
+                return {};
+            const qint64 n = file.read(buffer.data(), buffer.size());
+            if (n < 0)
+                return {};
+            if (n == 0)
+                break;
+            hash.addData(QByteArrayView(buffer.constData(), n));
+        }
+        return QString::fromLatin1(hash.result().toHex());
+    }));
     m_uploads.insert(uploadId, u.release());
-    m_client->sendRequest(start); // when not joined, onJoined() announces it
     return uploadId;
+}
+
+FileTransfer::Upload::~Upload()
+{
+    *stopHashing = true; // the worker ends soon; its result goes nowhere
+}
+
+bool FileTransfer::isHashing(const QString &uploadId) const
+{
+    const Upload *u = m_uploads.value(uploadId);
+    return u && u->start.sha256.isEmpty();
+}
+
+void FileTransfer::onHashed(const QString &uploadId, const QString &sha256)
+{
+    Upload *u = m_uploads.value(uploadId);
+    if (!u)
+        return;
+    u->hashing.reset();
+    if (sha256.isEmpty()) {
+        failUpload(uploadId, QStringLiteral("read-failed"),
+                   tr("Cannot read %1: %2").arg(u->start.name, u->file->errorString()));
+        return;
+    }
+    // A file that changed while it was read would arrive corrupt: the room checks the
+    // hash against the bytes sent, and says so.
+    u->start.sha256 = sha256;
+    m_client->sendRequest(u->start); // when not joined, onJoined() announces it
 }
 
 QString FileTransfer::download(const FileInfo &file, const QString &destinationDir)
@@ -133,7 +169,8 @@ void FileTransfer::onJoined()
     for (Upload *u : std::as_const(m_uploads)) {
         u->ready = false;
         u->paused = false;
-        m_client->sendRequest(u->start);
+        if (!u->start.sha256.isEmpty())
+            m_client->sendRequest(u->start);
     }
     for (Download *d : std::as_const(m_downloads))
         m_client->sendRequest(FileGet { d->file.id, d->received });

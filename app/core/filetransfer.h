@@ -7,6 +7,9 @@
 #include <QObject>
 #include <QTimer>
 
+#include <QFutureWatcher>
+
+#include <atomic>
 #include <memory>
 
 class ChatClient;
@@ -30,7 +33,9 @@ public:
     ~FileTransfer() override;
 
     // Starts sharing the file at `path` (with `to`: a direct message). Returns the upload's
-    // id, or empty (with failed() emitted) when the file cannot be read or is empty of a name.
+    // id, or empty (with failed() emitted) when the file cannot be read. Its SHA-256 is
+    // computed on a worker thread (a big file takes seconds); the upload is announced
+    // when that is done, and hashing() is true until then.
     QString upload(const QString &path, const QString &to = {});
     // Fetches an attachment into `destinationDir`. Returns its fileId.
     QString download(const Confab::Protocol::FileInfo &file, const QString &destinationDir);
@@ -38,6 +43,7 @@ public:
     void cancel(const QString &id);
 
     bool isActive(const QString &id) const;
+    bool isHashing(const QString &uploadId) const;
     int activeCount() const { return int(m_uploads.size() + m_downloads.size()); }
     // For tests: the most bytes sent and not yet acknowledged by the server.
     void setWindowBytes(qint64 bytes) { m_window = bytes; }
@@ -48,7 +54,6 @@ public:
     static QString safeFileName(const QString &name);
     // DIR/name, or DIR/"name (1).ext", "name (2).ext"... the first that does not exist.
     static QString uniquePath(const QString &directory, const QString &name);
-    static QString sha256Hex(QFile *file);
 
 Q_SIGNALS:
     void uploadProgress(const QString &uploadId, qint64 sent, qint64 total);
@@ -68,6 +73,10 @@ private:
         qint64 acked = 0; // what the server holds
         bool ready = false; // fileReady arrived on this connection
         bool paused = false; // waiting after a rate limit
+        // Hashing on a worker thread: told to stop when the upload goes before it is done.
+        std::shared_ptr<std::atomic_bool> stopHashing = std::make_shared<std::atomic_bool>(false);
+        std::unique_ptr<QFutureWatcher<QString>> hashing;
+        ~Upload();
     };
     struct Download
     {
@@ -79,6 +88,7 @@ private:
     };
 
     void onJoined();
+    void onHashed(const QString &uploadId, const QString &sha256);
     void onFileReady(const QString &uploadId, qint64 offset);
     void onFileProgress(const QString &uploadId, qint64 offset);
     void onFileDone(const QString &uploadId, const QString &fileId, qint64 seq);

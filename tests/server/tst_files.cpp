@@ -18,6 +18,7 @@
 #include <QRandomGenerator>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QThreadPool>
 #include <QTest>
 
 using namespace Confab::Protocol;
@@ -125,6 +126,9 @@ private Q_SLOTS:
         QSignalSpy progress(&alice.files, &FileTransfer::uploadProgress);
         const QString uploadId = alice.files.upload(path);
         QVERIFY(!uploadId.isEmpty());
+        // upload() returned without reading 50 MiB: the hash is made on a worker thread,
+        // and its result can only arrive through the event loop.
+        QVERIFY(alice.files.isHashing(uploadId));
         QTRY_VERIFY_WITH_TIMEOUT(finished.size() + failed.size() > 0, 120000);
         QCOMPARE(failed.size(), 0);
         QCOMPARE(finished.size(), 1);
@@ -558,6 +562,27 @@ private Q_SLOTS:
         QVERIFY(!raw.waitFor(QStringLiteral("pong")).isEmpty());
         QCOMPARE(partialFiles(server), 0);
         QCOMPARE(server.server->room()->fileStore()->reservedBytes(), 0);
+    }
+
+    void cancelsWhileHashing()
+    {
+        ServerFixture server;
+        QVERIFY(server.start());
+        Peer alice;
+        QVERIFY(alice.join(server.url(), QStringLiteral("alice")));
+        QTemporaryDir work;
+        const QString path = writeFile(work.filePath(QStringLiteral("gone.bin")), randomBytes(4 * 1024 * 1024, 5));
+        QSignalSpy finished(&alice.files, &FileTransfer::uploadFinished);
+        QSignalSpy failed(&alice.files, &FileTransfer::failed);
+        const QString uploadId = alice.files.upload(path);
+        QVERIFY(alice.files.isHashing(uploadId));
+        alice.files.cancel(uploadId);
+        QVERIFY(!alice.files.isActive(uploadId));
+        // The hash that finishes later goes nowhere: nothing is announced or sent.
+        QTRY_COMPARE(QThreadPool::globalInstance()->activeThreadCount(), 0);
+        QCoreApplication::processEvents();
+        QCOMPARE(finished.size() + failed.size(), 0);
+        QCOMPARE(partialFiles(server), 0);
     }
 };
 
