@@ -51,6 +51,13 @@
         passwordRow: $('password-row'),
         password: $('password'),
         joinError: $('join-error'),
+        transfers: $('transfers'),
+        attach: $('attach'),
+        fileInput: $('file-input'),
+        viewer: $('viewer'),
+        viewerImage: $('viewer-image'),
+        viewerClose: $('viewer-close'),
+        dropHint: $('drop-hint'),
     };
 
     const state = {
@@ -207,6 +214,7 @@
             if (m.edited === true) body.appendChild(el('span', 'edited', ' (edited)'));
         }
         li.appendChild(body);
+        if (m.deleted !== true && isFileInfo(m.file)) li.appendChild(renderFile(m.file));
         if (Array.isArray(m.reactions) && m.reactions.length && m.deleted !== true) {
             const chips = el('div', 'reactions');
             for (const r of m.reactions) {
@@ -555,6 +563,7 @@
             return;
         }
         state.ws = ws;
+        ws.binaryType = 'arraybuffer'; // file chunks
         ws.onopen = () => sendHello();
         ws.onmessage = (event) => onFrame(ws, event);
         ws.onclose = (event) => onClosed(ws, event.code);
@@ -598,6 +607,7 @@
         state.typingActive = false;
         state.loadingOlder = false;
         updateOlder();
+        onFileConnectionLost();
         if (code === 4000) {
             stop('This room speaks another version of Confab. Reload the page.');
         } else if (code === 4002) {
@@ -658,6 +668,10 @@
     function onFrame(ws, event) {
         if (ws !== state.ws) return;
         state.lastHeard = Date.now();
+        if (event.data instanceof ArrayBuffer) {
+            onBinaryFrame(event.data);
+            return;
+        }
         let m;
         try {
             m = JSON.parse(event.data);
@@ -699,6 +713,10 @@
         ping: (m) => send({ type: 'pong', token: typeof m.token === 'string' ? m.token : '' }),
         pong: () => {},
         error: onError,
+        fileReady: onFileReady,
+        fileProgress: onFileProgress,
+        fileDone: onFileDone,
+        fileEnd: onFileEnd,
     };
 
     function addNoticeLive(text) {
@@ -759,6 +777,7 @@
             if (entry.status !== 'failed') entry.status = 'queued';
         }
         pump();
+        onFileJoined();
         if (ui.input.value.trim()) setTyping(true);
     }
 
@@ -797,6 +816,16 @@
             onChatRefused(entry, m);
             return;
         }
+        const upload = typeof m.uploadId === 'string' ? files.uploads.get(m.uploadId) : null;
+        if (upload) {
+            onUploadError(upload, m);
+            return;
+        }
+        const download = typeof m.fileId === 'string' ? files.downloads.get(m.fileId) : null;
+        if (download) {
+            onDownloadError(download, m);
+            return;
+        }
         const sentence = typeof m.message === 'string' ? m.message : String(m.code);
         switch (m.code) {
         case 'bad-password':
@@ -814,14 +843,828 @@
             stop(sentence);
             break;
         case 'unknown-type':
-            // Only "typing" can be new to an older room: stop sending it on this connection.
+            // Only "typing" and the file messages can be new to an older room (one that
+            // knows files knows typing): stop sending them on this connection.
             state.typingSupported = false;
+            onFilesUnknown();
             break;
         case 'rate-limited':
-            break; // a request (not a chat) was dropped; nothing to lose
+            // A request (not a chat) was dropped: only a file request needs asking again.
+            retryUnansweredFileRequests(m);
+            break;
         default:
             console.warn('confab: the room said', m.code, sentence);
         }
+    }
+
+    // --- files (PROTOCOL.md §13) ----------------------------------------------------------
+    //
+    // Uploads: hash the file, announce it (fileStart), wait for fileReady, then send binary
+    // chunks in order with at most UPLOAD_WINDOW bytes not yet acked by fileProgress. A
+    // dropped connection leaves the room's partial in place: the same uploadId is announced
+    // again after the next welcome and the upload goes on from fileReady.offset.
+    // Downloads: fileGet, kind 0x02 chunks in order, fileEnd; the bytes are used only once
+    // their SHA-256 matches the message's file.sha256.
+
+    const CHUNK_BYTES = 32768; // data per binary message (the protocol's maximum)
+    const READ_BYTES = 256 * 1024; // read from the File this much at a time
+    const UPLOAD_WINDOW = 1024 * 1024; // sent and not yet acked, per upload
+    const MAX_BUFFERED = 512 * 1024; // what may wait in the WebSocket before we read more
+    const MAX_UPLOADS = 2; // the room takes two at once per connection
+    const MAX_THUMB_FETCHES = 2; // thumbnails fetched at once
+    const THUMB_MAX_BYTES = 16 * 1024 * 1024; // larger images are not fetched unasked
+    const HASH_SLICE_BYTES = 4 * 1024 * 1024; // the JavaScript SHA-256 reads this much at a time
+    // Shown inline. Only these: an <img> never runs script, and the blob carries exactly
+    // this type, so nothing else from another member is ever rendered by the browser.
+    const IMAGE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
+
+    const files = {
+        supported: true, // false once the room says it takes no files
+        uploads: new Map(), // uploadId -> upload (see startUpload)
+        downloads: new Map(), // fileId -> download (see fetchFile)
+        images: new Map(), // fileId -> { blob, url } of verified images, for the page's life
+        thumbQueue: [], // { info } waiting for a thumbnail fetch
+        thumbsActive: 0,
+        thumbObserver: null,
+    };
+
+    // The page's own words about files, in one place. (The web client has no Korean table
+    // yet; when it gets one these go with the rest.)
+    const FILE_TEXT = {
+        hashing: 'Preparing…',
+        waiting: 'Waiting to send…',
+        sending: (percent) => `Sending… ${percent} %`,
+        offline: 'Waiting for the connection…',
+        readFailed: 'The file could not be read any more.',
+        cancel: 'Cancel',
+        remove: 'Remove',
+        notSent: (why) => `Not sent: ${why}`,
+        download: 'Download',
+        downloading: (percent) => `Downloading… ${percent} %`,
+        downloadFailed: (why) => `Not downloaded: ${why}`,
+        corrupt: 'The file did not arrive as it was shared (its SHA-256 does not match).',
+        gone: 'That file is not in the room any more.',
+        openImage: (name) => `Open ${name} full size`,
+        errors: {
+            'file-too-big': 'It is bigger than this room accepts.',
+            'storage-full': 'The room has no space left for files.',
+            'file-corrupt': 'It changed or was damaged on the way; nothing was stored.',
+            'too-many-uploads': 'Too many files at once; try again.',
+            'store-failed': 'The room could not store it; try again.',
+            'not-allowed': 'This room does not take files.',
+            'not-found': 'The room no longer knows this upload.',
+        },
+    };
+
+    function humanSize(bytes) {
+        if (bytes < 1024) return `${bytes} B`;
+        const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+        let value = bytes / 1024;
+        let unit = 0;
+        while (value >= 1024 && unit < units.length - 1) {
+            value /= 1024;
+            unit += 1;
+        }
+        return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
+    }
+
+    const percentOf = (part, whole) => (whole > 0 ? Math.floor((100 * part) / whole) : 100);
+
+    // The name a download is offered under, as the desktop client saves (PROTOCOL.md §13,
+    // "Saving"): no path separators, control or format characters, no leading dots (no
+    // hidden files, no ".."), never empty. The browser sanitises it again itself.
+    function safeFileName(name) {
+        let out = String(name).replace(/[\\/]/g, '_').replace(/[\p{Cc}\p{Cf}]/gu, '');
+        out = out.replace(/^\.+/, '').replace(/[. ]+$/, '').trim();
+        if (!out) return 'file';
+        return out.length > 200 ? out.slice(out.length - 200) : out;
+    }
+
+    function isFileInfo(f) {
+        return f && typeof f === 'object' && typeof f.id === 'string' && f.id
+            && typeof f.name === 'string' && Number.isSafeInteger(f.size) && f.size >= 0
+            && typeof f.sha256 === 'string' && /^[0-9a-fA-F]{64}$/.test(f.sha256);
+    }
+
+    const isInlineImage = (f) => typeof f.mime === 'string' && IMAGE_TYPES.has(f.mime.toLowerCase());
+
+    // --- SHA-256 -----------------------------------------------------------------------
+
+    const toHex = (bytes) => Array.from(bytes, (x) => x.toString(16).padStart(2, '0')).join('');
+
+    // crypto.subtle exists only in secure contexts (https, localhost, 127.0.0.1); a room on
+    // the LAN is usually plain http://, so this JavaScript SHA-256 (FIPS 180-4) stands in.
+    // It is fed in pieces, so a large file is never held whole for it.
+    const SHA256_K = new Uint32Array([
+        0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+        0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+        0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+        0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+        0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+        0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+        0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+        0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+    ]);
+
+    class Sha256 {
+        constructor() {
+            this.h = new Uint32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
+            this.w = new Uint32Array(64);
+            this.block = new Uint8Array(64);
+            this.held = 0; // bytes in this.block
+            this.length = 0; // bytes fed in all
+        }
+
+        update(data) {
+            const bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
+            let i = 0;
+            this.length += bytes.length;
+            if (this.held) {
+                const n = Math.min(64 - this.held, bytes.length);
+                this.block.set(bytes.subarray(0, n), this.held);
+                this.held += n;
+                i = n;
+                if (this.held < 64) return this;
+                this.compress(this.block, 0);
+                this.held = 0;
+            }
+            for (; i + 64 <= bytes.length; i += 64) this.compress(bytes, i);
+            this.block.set(bytes.subarray(i), 0);
+            this.held = bytes.length - i;
+            return this;
+        }
+
+        compress(b, at) {
+            const w = this.w;
+            const h = this.h;
+            for (let i = 0; i < 16; ++i) {
+                const o = at + i * 4;
+                w[i] = (b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3];
+            }
+            for (let i = 16; i < 64; ++i) {
+                const x = w[i - 15];
+                const y = w[i - 2];
+                const s0 = ((x >>> 7) | (x << 25)) ^ ((x >>> 18) | (x << 14)) ^ (x >>> 3);
+                const s1 = ((y >>> 17) | (y << 15)) ^ ((y >>> 19) | (y << 13)) ^ (y >>> 10);
+                w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+            }
+            let [a, bb, c, d, e, f, g, hh] = h;
+            for (let i = 0; i < 64; ++i) {
+                const s1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
+                const ch = (e & f) ^ (~e & g);
+                const t1 = (hh + s1 + ch + SHA256_K[i] + w[i]) | 0;
+                const s0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
+                const maj = (a & bb) ^ (a & c) ^ (bb & c);
+                const t2 = (s0 + maj) | 0;
+                hh = g;
+                g = f;
+                f = e;
+                e = (d + t1) | 0;
+                d = c;
+                c = bb;
+                bb = a;
+                a = (t1 + t2) | 0;
+            }
+            h[0] += a;
+            h[1] += bb;
+            h[2] += c;
+            h[3] += d;
+            h[4] += e;
+            h[5] += f;
+            h[6] += g;
+            h[7] += hh;
+        }
+
+        hex() {
+            const bits = this.length * 8;
+            const tail = new Uint8Array(this.held + 9 <= 64 ? 64 : 128);
+            tail.set(this.block.subarray(0, this.held));
+            tail[this.held] = 0x80;
+            const view = new DataView(tail.buffer);
+            view.setUint32(tail.length - 8, Math.floor(bits / 0x100000000));
+            view.setUint32(tail.length - 4, bits >>> 0);
+            for (let at = 0; at < tail.length; at += 64) this.compress(tail, at);
+            const out = new Uint8Array(32);
+            const outView = new DataView(out.buffer);
+            for (let i = 0; i < 8; ++i) outView.setUint32(i * 4, this.h[i]);
+            return toHex(out);
+        }
+    }
+
+    const hasSubtle = () => typeof crypto !== 'undefined' && crypto.subtle
+        && typeof crypto.subtle.digest === 'function';
+
+    // SHA-256 of a File or Blob. `cancelled()` is asked between slices.
+    async function sha256OfBlob(blob, cancelled = () => false) {
+        if (hasSubtle()) {
+            const digest = await crypto.subtle.digest('SHA-256', await blob.arrayBuffer());
+            return toHex(new Uint8Array(digest));
+        }
+        const hash = new Sha256();
+        for (let at = 0; at < blob.size; at += HASH_SLICE_BYTES) {
+            if (cancelled()) return '';
+            hash.update(await blob.slice(at, at + HASH_SLICE_BYTES).arrayBuffer());
+        }
+        return hash.hex();
+    }
+
+    // --- binary chunks ---------------------------------------------------------------------
+
+    const CHUNK_UPLOAD = 0x01;
+    const CHUNK_DOWNLOAD = 0x02;
+
+    function encodeChunk(id, offset, data) {
+        const frame = new Uint8Array(10 + id.length + data.byteLength);
+        const view = new DataView(frame.buffer);
+        frame[0] = CHUNK_UPLOAD;
+        view.setUint32(1, Math.floor(offset / 0x100000000));
+        view.setUint32(5, offset >>> 0);
+        frame[9] = id.length;
+        for (let i = 0; i < id.length; ++i) frame[10 + i] = id.charCodeAt(i); // ASCII by rule
+        frame.set(new Uint8Array(data), 10 + id.length);
+        return frame;
+    }
+
+    function decodeChunk(buffer) {
+        if (!(buffer instanceof ArrayBuffer) || buffer.byteLength < 11) return null;
+        const bytes = new Uint8Array(buffer);
+        const view = new DataView(buffer);
+        const idLength = bytes[9];
+        if (idLength < 1 || idLength > 64 || buffer.byteLength <= 10 + idLength) return null;
+        return {
+            kind: bytes[0],
+            offset: view.getUint32(1) * 0x100000000 + view.getUint32(5),
+            id: String.fromCharCode(...bytes.subarray(10, 10 + idLength)),
+            data: buffer.slice(10 + idLength),
+        };
+    }
+
+    // --- uploading -------------------------------------------------------------------------
+
+    function shareFiles(list) {
+        if (!files.supported) return;
+        for (const file of Array.from(list || [])) {
+            if (file instanceof File) startUpload(file);
+        }
+    }
+
+    function startUpload(file) {
+        const u = {
+            id: newClientId(), // a UUID: 36 of A–Z a–z 0–9 -
+            file,
+            name: file.name || 'file',
+            size: file.size,
+            mime: (file.type || '').slice(0, 127),
+            sha256: '',
+            // hashing → waiting (not announced) → announced (fileStart sent) → sending
+            // (fileReady came); failed is final.
+            status: 'hashing',
+            sent: 0, // bytes sent on this connection (from fileReady.offset on)
+            acked: 0, // bytes the room said it holds
+            paused: false, // waiting out a rate limit
+            pumping: false,
+            epoch: 0, // bumps whenever `sent` is set back, so a read under way is dropped
+            el: null,
+        };
+        u.el = renderTransfer(u);
+        files.uploads.set(u.id, u);
+        const follow = nearBottom();
+        ui.transfers.appendChild(u.el);
+        if (follow) scrollToBottom();
+        sha256OfBlob(file, () => !files.uploads.has(u.id)).then((hex) => {
+            if (!files.uploads.has(u.id)) return;
+            u.sha256 = hex;
+            u.status = 'waiting';
+            showTransfer(u);
+            announceUploads();
+        }, () => failUpload(u, FILE_TEXT.readFailed));
+    }
+
+    function renderTransfer(u) {
+        const li = el('li', 'transfer');
+        li.dataset.uploadId = u.id;
+        const head = el('div', 'transfer-head');
+        head.appendChild(el('span', 'file-name', u.name));
+        head.appendChild(el('span', 'file-size', humanSize(u.size)));
+        li.appendChild(head);
+        const bar = el('progress', 'transfer-bar');
+        bar.max = Math.max(1, u.size);
+        bar.value = 0;
+        li.appendChild(bar);
+        const foot = el('div', 'transfer-foot');
+        foot.appendChild(el('span', 'status', FILE_TEXT.hashing));
+        const button = el('button', 'cancel', FILE_TEXT.cancel);
+        button.type = 'button';
+        button.addEventListener('click', () => cancelUpload(u));
+        foot.appendChild(button);
+        li.appendChild(foot);
+        return li;
+    }
+
+    function showTransfer(u) {
+        const li = u.el;
+        li.dataset.state = u.status;
+        const status = li.querySelector('.status');
+        const bar = li.querySelector('.transfer-bar');
+        bar.value = u.acked;
+        if (u.status === 'failed') {
+            status.textContent = FILE_TEXT.notSent(u.error);
+            if (u.detail) status.title = u.detail;
+            li.querySelector('.cancel').textContent = FILE_TEXT.remove;
+            bar.hidden = true;
+        } else if (u.status === 'hashing') {
+            status.textContent = FILE_TEXT.hashing;
+        } else if (!state.joined) {
+            status.textContent = FILE_TEXT.offline;
+        } else if (u.status === 'sending') {
+            status.textContent = FILE_TEXT.sending(percentOf(u.acked, u.size));
+        } else {
+            status.textContent = FILE_TEXT.waiting;
+        }
+    }
+
+    // Announces waiting uploads, at most MAX_UPLOADS on the wire at once.
+    function announceUploads() {
+        if (!state.joined || !files.supported) return;
+        let busy = 0;
+        for (const u of files.uploads.values()) {
+            if (u.status === 'announced' || u.status === 'sending') busy += 1;
+        }
+        for (const u of files.uploads.values()) {
+            if (busy >= MAX_UPLOADS) break;
+            if (u.status !== 'waiting') continue;
+            announce(u);
+            busy += 1;
+        }
+    }
+
+    function announce(u) {
+        u.status = 'announced';
+        u.paused = false;
+        const start = { type: 'fileStart', uploadId: u.id, name: u.name, size: u.size, sha256: u.sha256 };
+        if (u.mime) start.mime = u.mime;
+        send(start);
+        showTransfer(u);
+    }
+
+    function rewindUpload(u, offset) {
+        u.sent = Math.max(0, Math.min(offset, u.size));
+        u.acked = u.sent;
+        u.epoch += 1;
+    }
+
+    function onFileReady(m) {
+        const u = files.uploads.get(m.uploadId);
+        if (!u || u.status !== 'announced') return;
+        u.status = 'sending';
+        rewindUpload(u, Number.isSafeInteger(m.offset) ? m.offset : 0);
+        showTransfer(u);
+        pumpUpload(u);
+    }
+
+    function onFileProgress(m) {
+        const u = files.uploads.get(m.uploadId);
+        if (!u || u.status !== 'sending' || !Number.isSafeInteger(m.offset) || m.offset <= u.acked) return;
+        u.acked = Math.min(m.offset, u.sent);
+        showTransfer(u);
+        pumpUpload(u);
+    }
+
+    // The chat message carrying the file comes as a chat of its own.
+    function onFileDone(m) {
+        const u = files.uploads.get(m.uploadId);
+        if (!u) return;
+        files.uploads.delete(u.id);
+        u.el.remove();
+        announceUploads();
+    }
+
+    // Sends chunks in order while the window and the socket have room. One loop per
+    // upload; reads are asynchronous, so anything that moves `sent` bumps the epoch and
+    // the loop drops what it read for the old position.
+    async function pumpUpload(u) {
+        if (u.pumping) return;
+        u.pumping = true;
+        try {
+            while (files.uploads.get(u.id) === u && u.status === 'sending' && !u.paused
+                   && state.joined && u.sent < u.size && u.sent - u.acked < UPLOAD_WINDOW) {
+                const ws = state.ws;
+                if (ws.bufferedAmount > MAX_BUFFERED) {
+                    setTimeout(() => pumpUpload(u), 20);
+                    break;
+                }
+                const epoch = u.epoch;
+                const from = u.sent;
+                const length = Math.min(READ_BYTES, u.size - from, UPLOAD_WINDOW - (from - u.acked));
+                const data = await u.file.slice(from, from + length).arrayBuffer();
+                if (u.epoch !== epoch || ws !== state.ws || !state.joined || u.status !== 'sending'
+                    || u.paused || files.uploads.get(u.id) !== u) {
+                    continue; // moved meanwhile: the loop looks again from where it is now
+                }
+                if (data.byteLength !== length) throw new Error('short read');
+                for (let at = 0; at < length; at += CHUNK_BYTES) {
+                    const piece = data.slice(at, Math.min(length, at + CHUNK_BYTES));
+                    ws.send(encodeChunk(u.id, from + at, piece));
+                }
+                u.sent = from + length;
+            }
+        } catch {
+            // The file was changed, moved or deleted on disk since it was chosen.
+            if (files.uploads.get(u.id) === u) {
+                send({ type: 'fileCancel', uploadId: u.id });
+                failUpload(u, FILE_TEXT.readFailed);
+            }
+        } finally {
+            u.pumping = false;
+        }
+    }
+
+    function onUploadError(u, m) {
+        if (m.code === 'bad-offset' && Number.isSafeInteger(m.offset)) {
+            rewindUpload(u, m.offset);
+            pumpUpload(u);
+            return;
+        }
+        if (m.code === 'rate-limited') {
+            u.paused = true;
+            if (Number.isSafeInteger(m.offset)) rewindUpload(u, m.offset);
+            const generation = state.generation;
+            const wait = Number.isFinite(m.retryAfterMs) ? m.retryAfterMs : 500;
+            setTimeout(() => {
+                if (generation !== state.generation || files.uploads.get(u.id) !== u) return;
+                u.paused = false;
+                if (u.status === 'announced') announce(u); // it was the fileStart that waited
+                else pumpUpload(u);
+            }, Math.max(10, Math.min(wait, 30000)));
+            return;
+        }
+        if (m.code === 'too-many-uploads') {
+            // Another tab of ours, perhaps: wait for one to finish, then ask again.
+            u.status = 'waiting';
+            showTransfer(u);
+            setTimeout(announceUploads, 2000);
+            return;
+        }
+        if (m.code === 'not-allowed') files.supported = false;
+        const sentence = typeof m.message === 'string' ? m.message : '';
+        failUpload(u, FILE_TEXT.errors[m.code] || sentence || String(m.code), sentence);
+        if (!files.supported) showFileControls();
+    }
+
+    function failUpload(u, why, detail) {
+        u.status = 'failed';
+        u.error = why;
+        u.detail = detail || '';
+        u.file = null; // the bytes are not needed any more
+        showTransfer(u);
+        announceUploads();
+    }
+
+    function cancelUpload(u) {
+        if (u.status === 'announced' || u.status === 'sending') send({ type: 'fileCancel', uploadId: u.id });
+        files.uploads.delete(u.id);
+        u.el.remove();
+        announceUploads();
+    }
+
+    // --- downloading -----------------------------------------------------------------------
+
+    // Resolves with a Blob of the file's exact bytes, or rejects with a sentence. One
+    // request per file, however many ask.
+    function fetchFile(info) {
+        const running = files.downloads.get(info.id);
+        if (running) return running.promise;
+        const d = { info, parts: [], received: 0, hash: hasSubtle() ? null : new Sha256(),
+            requested: false, listeners: new Set() };
+        d.promise = new Promise((resolve, reject) => {
+            d.resolve = resolve;
+            d.reject = reject;
+        });
+        files.downloads.set(info.id, d);
+        requestDownload(d);
+        return d.promise;
+    }
+
+    function requestDownload(d) {
+        if (!state.joined) return; // asked again after the next welcome
+        d.requested = true;
+        send({ type: 'fileGet', fileId: d.info.id, offset: d.received });
+    }
+
+    function onDownloadChunk(chunk) {
+        const d = files.downloads.get(chunk.id);
+        // Chunks from before a resumed request repeat what is held: skip them.
+        if (!d || chunk.offset !== d.received) return;
+        if (d.received + chunk.data.byteLength > d.info.size) {
+            endDownload(d, FILE_TEXT.corrupt);
+            return;
+        }
+        d.parts.push(chunk.data);
+        if (d.hash) d.hash.update(chunk.data);
+        d.received += chunk.data.byteLength;
+        for (const listener of d.listeners) listener(d.received, d.info.size);
+    }
+
+    async function onFileEnd(m) {
+        const d = files.downloads.get(m.fileId);
+        if (!d) return;
+        files.downloads.delete(d.info.id); // from here on, a new request starts afresh
+        const blob = new Blob(d.parts, { type: blobType(d.info) });
+        d.parts = [];
+        let ok = d.received === d.info.size && m.size === d.info.size;
+        if (ok) {
+            try {
+                const hex = d.hash ? d.hash.hex() : await sha256OfBlob(blob);
+                ok = hex === d.info.sha256.toLowerCase();
+            } catch {
+                ok = false;
+            }
+        }
+        if (ok) d.resolve(blob);
+        else d.reject(new Error(FILE_TEXT.corrupt)); // the broken bytes are dropped here
+    }
+
+    function endDownload(d, why) {
+        files.downloads.delete(d.info.id);
+        send({ type: 'fileCancel', fileId: d.info.id });
+        d.parts = [];
+        d.reject(new Error(why));
+    }
+
+    function onDownloadError(d, m) {
+        if (m.code === 'rate-limited') {
+            setTimeout(() => requestDownload(d), Math.max(50, Number.isFinite(m.retryAfterMs) ? m.retryAfterMs : 500));
+            return;
+        }
+        const sentence = typeof m.message === 'string' ? m.message : String(m.code);
+        files.downloads.delete(d.info.id);
+        d.parts = [];
+        d.reject(new Error(m.code === 'not-found' ? FILE_TEXT.gone : sentence));
+    }
+
+    // Only the image types we show get a type; everything else is opaque bytes, so that no
+    // blob: URL of ours could ever be rendered as a page.
+    const blobType = (info) => (isInlineImage(info) ? info.mime.toLowerCase() : 'application/octet-stream');
+
+    // --- file messages -----------------------------------------------------------------------
+
+    function renderFile(info) {
+        const box = el('div', 'file');
+        box.dataset.fileId = info.id;
+        if (isInlineImage(info) && info.size <= THUMB_MAX_BYTES) {
+            const thumb = el('button', 'thumb');
+            thumb.type = 'button';
+            thumb.setAttribute('aria-label', FILE_TEXT.openImage(info.name));
+            thumb.title = info.name;
+            const img = el('img');
+            img.alt = info.name;
+            thumb.appendChild(img);
+            thumb.addEventListener('click', () => openViewer(info));
+            box.appendChild(thumb);
+            const known = files.images.get(info.id);
+            if (known) {
+                img.src = known.url;
+            } else {
+                thumb.dataset.loading = 'true';
+                watchThumb(thumb, info);
+            }
+            img.addEventListener('load', () => {
+                thumb.dataset.loading = 'false';
+            });
+            img.addEventListener('error', () => {
+                thumb.hidden = true; // verified bytes, but not an image the browser can show
+            });
+        }
+        const line = el('div', 'file-line');
+        line.appendChild(el('span', 'file-name', info.name));
+        const details = [humanSize(info.size)];
+        if (typeof info.mime === 'string' && info.mime) details.push(info.mime);
+        line.appendChild(el('span', 'file-details', details.join(' · ')));
+        box.appendChild(line);
+        const foot = el('div', 'file-foot');
+        const button = el('button', 'download', FILE_TEXT.download);
+        button.type = 'button';
+        button.addEventListener('click', () => downloadToDisk(info));
+        foot.appendChild(button);
+        foot.appendChild(el('span', 'file-status'));
+        box.appendChild(foot);
+        return box;
+    }
+
+    // Every element showing this file (a message can be drawn again after an update).
+    function fileBoxes(fileId) {
+        return document.querySelectorAll(`.file[data-file-id="${CSS.escape(fileId)}"]`);
+    }
+
+    function setFileStatus(fileId, text, failed) {
+        for (const box of fileBoxes(fileId)) {
+            const status = box.querySelector('.file-status');
+            status.textContent = text;
+            box.dataset.state = failed ? 'failed' : '';
+        }
+    }
+
+    async function fetchWithProgress(info) {
+        const known = files.images.get(info.id);
+        if (known) return known.blob;
+        const promise = fetchFile(info);
+        const d = files.downloads.get(info.id);
+        const listener = (received, size) => setFileStatus(info.id, FILE_TEXT.downloading(percentOf(received, size)));
+        if (d) d.listeners.add(listener);
+        try {
+            return await promise;
+        } finally {
+            if (d) d.listeners.delete(listener);
+        }
+    }
+
+    async function downloadToDisk(info) {
+        setFileStatus(info.id, FILE_TEXT.downloading(0));
+        let blob;
+        try {
+            blob = await fetchWithProgress(info);
+        } catch (e) {
+            setFileStatus(info.id, FILE_TEXT.downloadFailed(e.message), true);
+            return;
+        }
+        setFileStatus(info.id, '');
+        const known = files.images.get(info.id);
+        const url = known ? known.url : URL.createObjectURL(blob);
+        const a = el('a');
+        a.href = url;
+        a.download = safeFileName(info.name);
+        a.hidden = true;
+        document.body.appendChild(a);
+        a.click();
+        a.remove();
+        if (!known) setTimeout(() => URL.revokeObjectURL(url), 60000);
+    }
+
+    // Thumbnails are fetched when they scroll into view, MAX_THUMB_FETCHES at a time.
+    function watchThumb(thumb, info) {
+        if (!files.thumbObserver && 'IntersectionObserver' in window) {
+            files.thumbObserver = new IntersectionObserver((entries) => {
+                for (const entry of entries) {
+                    if (!entry.isIntersecting) continue;
+                    files.thumbObserver.unobserve(entry.target);
+                    queueThumb(entry.target.thumbInfo);
+                }
+            }, { root: ui.scroller, rootMargin: '200px' });
+        }
+        thumb.thumbInfo = info;
+        if (files.thumbObserver) files.thumbObserver.observe(thumb);
+        else queueThumb(info);
+    }
+
+    function queueThumb(info) {
+        if (!info || files.images.has(info.id) || files.thumbQueue.some((q) => q.id === info.id)) return;
+        files.thumbQueue.push(info);
+        nextThumb();
+    }
+
+    function nextThumb() {
+        while (files.thumbsActive < MAX_THUMB_FETCHES && files.thumbQueue.length) {
+            const info = files.thumbQueue.shift();
+            if (files.images.has(info.id)) continue;
+            files.thumbsActive += 1;
+            fetchFile(info).then((blob) => {
+                const url = URL.createObjectURL(blob);
+                files.images.set(info.id, { blob, url });
+                for (const box of fileBoxes(info.id)) {
+                    const img = box.querySelector('.thumb img');
+                    if (img) img.src = url;
+                }
+            }, (e) => {
+                setFileStatus(info.id, FILE_TEXT.downloadFailed(e.message), true);
+                for (const box of fileBoxes(info.id)) {
+                    const thumb = box.querySelector('.thumb');
+                    if (thumb) thumb.hidden = true;
+                }
+            }).finally(() => {
+                files.thumbsActive -= 1;
+                nextThumb();
+            });
+        }
+    }
+
+    function openViewer(info) {
+        const known = files.images.get(info.id);
+        if (!known) return;
+        ui.viewerImage.src = known.url;
+        ui.viewerImage.alt = info.name;
+        ui.viewer.hidden = false;
+        ui.viewerClose.focus();
+    }
+
+    function closeViewer() {
+        ui.viewer.hidden = true;
+        ui.viewerImage.removeAttribute('src');
+    }
+
+    // --- connection events for files ---------------------------------------------------------
+
+    function onFileConnectionLost() {
+        for (const u of files.uploads.values()) {
+            if (u.status === 'announced' || u.status === 'sending') u.status = 'waiting';
+            u.paused = false;
+            u.epoch += 1;
+            showTransfer(u);
+        }
+        for (const d of files.downloads.values()) d.requested = false;
+    }
+
+    // After a welcome: the same uploadIds again (the room answers with how much it holds),
+    // and downloads from the bytes already held.
+    function onFileJoined() {
+        for (const u of files.uploads.values()) showTransfer(u);
+        announceUploads();
+        for (const d of files.downloads.values()) requestDownload(d);
+    }
+
+    // A request (fileStart, fileGet) can be refused by the request rate without naming
+    // which: ask again for whatever has had no answer yet.
+    function retryUnansweredFileRequests(m) {
+        const generation = state.generation;
+        const wait = Number.isFinite(m.retryAfterMs) ? m.retryAfterMs : 500;
+        setTimeout(() => {
+            if (generation !== state.generation) return;
+            for (const u of files.uploads.values()) {
+                if (u.status === 'announced') announce(u);
+            }
+            for (const d of files.downloads.values()) {
+                if (d.requested && d.received === 0) requestDownload(d);
+            }
+        }, Math.max(50, wait));
+    }
+
+    // A room from before files answers fileStart and fileGet with unknown-type.
+    function onFilesUnknown() {
+        const asked = Array.from(files.uploads.values()).some((u) => u.status === 'announced')
+            || Array.from(files.downloads.values()).some((d) => d.requested);
+        if (!asked) return;
+        files.supported = false;
+        for (const u of Array.from(files.uploads.values())) {
+            if (u.status !== 'failed') failUpload(u, FILE_TEXT.errors['not-allowed']);
+        }
+        for (const d of Array.from(files.downloads.values())) endDownload(d, FILE_TEXT.errors['not-allowed']);
+        showFileControls();
+    }
+
+    function showFileControls() {
+        ui.attach.hidden = !files.supported;
+    }
+
+    function onBinaryFrame(data) {
+        const chunk = decodeChunk(data);
+        if (chunk && chunk.kind === CHUNK_DOWNLOAD) onDownloadChunk(chunk);
+    }
+
+    // Drag and drop anywhere on the page; paste of files (a screenshot) into the page.
+    function hasFiles(event) {
+        const types = event.dataTransfer ? Array.from(event.dataTransfer.types) : [];
+        return types.includes('Files');
+    }
+
+    function setupFileInput() {
+        ui.attach.addEventListener('click', () => ui.fileInput.click());
+        ui.fileInput.addEventListener('change', () => {
+            shareFiles(ui.fileInput.files);
+            ui.fileInput.value = ''; // the same file can be chosen again
+        });
+        let dragDepth = 0;
+        document.addEventListener('dragenter', (event) => {
+            if (!hasFiles(event) || !files.supported) return;
+            dragDepth += 1;
+            ui.dropHint.hidden = false;
+        });
+        document.addEventListener('dragleave', () => {
+            dragDepth = Math.max(0, dragDepth - 1);
+            if (!dragDepth) ui.dropHint.hidden = true;
+        });
+        document.addEventListener('dragover', (event) => {
+            if (!hasFiles(event) || !files.supported) return;
+            event.preventDefault();
+            event.dataTransfer.dropEffect = 'copy';
+        });
+        document.addEventListener('drop', (event) => {
+            dragDepth = 0;
+            ui.dropHint.hidden = true;
+            if (!event.dataTransfer || !event.dataTransfer.files.length) return;
+            event.preventDefault(); // never let the browser open the file in place of the room
+            shareFiles(event.dataTransfer.files);
+        });
+        document.addEventListener('paste', (event) => {
+            const list = event.clipboardData ? Array.from(event.clipboardData.files || []) : [];
+            if (!list.length || !files.supported) return; // plain text pastes as text
+            event.preventDefault();
+            shareFiles(list);
+        });
+        ui.viewer.addEventListener('click', closeViewer);
+        document.addEventListener('keydown', (event) => {
+            if (event.key === 'Escape' && !ui.viewer.hidden) closeViewer();
+        });
+        showFileControls();
     }
 
     // --- joining: nickname and password ---------------------------------------------------
@@ -941,6 +1784,7 @@
         }
     });
     setInterval(heartbeat, 1000);
+    setupFileInput();
 
     if (state.nick) {
         adoptStoredOutbox();

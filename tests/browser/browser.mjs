@@ -19,11 +19,13 @@
 // Usage: CONFAB_BINARY=path/to/confab node browser.mjs
 //   CONFAB_BROWSER_ONLY=regex   run only the cases whose names match
 //   CONFAB_CHROMIUM=path        another Chromium (default /usr/bin/chromium)
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
+import zlib from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { ConfabClient, TestFailure, check, sleep } from './confab-client.mjs';
 
@@ -632,6 +634,366 @@ test('direct messages, edits, deletions and reactions show on the page', async (
     null, { timeout: WAIT_MS });
     check(await page.evaluate(() => document.querySelectorAll('#messages i, #messages b').length === 0),
           'an edit was inserted as markup');
+});
+
+// --- files (PROTOCOL.md §13) ------------------------------------------------------------
+// A room of their own (the cases above compare the shared room's seqs), a desktop member
+// and a page; the cases below share them, and each starts them if it runs alone.
+
+let fileRoomReady = null;
+
+function fileRoom() {
+    fileRoomReady ??= (async () => {
+        const server = new Server(tempDir('confab-browser-files-'));
+        await server.start();
+        const desk = new ConfabClient(server.url, 'Desk');
+        await desk.connect();
+        const context = await browser.newContext({ viewport: { width: 900, height: 900 }, acceptDownloads: true });
+        const page = await openRoomPage(context, server, 'files');
+        await joinAs(page, 'Web');
+        return { server, desk, context, page };
+    })();
+    return fileRoomReady;
+}
+
+const sha256 = (data) => crypto.createHash('sha256').update(data).digest('hex');
+
+// A valid PNG of w×h pixels in a few colours, small enough to be one chunk.
+function makePng(w, h) {
+    const crcTable = Array.from({ length: 256 }, (_, n) => {
+        let c = n;
+        for (let k = 0; k < 8; ++k)
+            c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+        return c >>> 0;
+    });
+    const crc32 = (buf) => {
+        let c = 0xffffffff;
+        for (const b of buf)
+            c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
+        return (c ^ 0xffffffff) >>> 0;
+    };
+    const chunk = (type, data) => {
+        const len = Buffer.alloc(4);
+        len.writeUInt32BE(data.length);
+        const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+        const crc = Buffer.alloc(4);
+        crc.writeUInt32BE(crc32(body));
+        return Buffer.concat([len, body, crc]);
+    };
+    const ihdr = Buffer.alloc(13);
+    ihdr.writeUInt32BE(w, 0);
+    ihdr.writeUInt32BE(h, 4);
+    ihdr[8] = 8; // bit depth
+    ihdr[9] = 2; // truecolour
+    const rows = [];
+    for (let y = 0; y < h; ++y) {
+        rows.push(0); // filter: none
+        for (let x = 0; x < w; ++x)
+            rows.push((x * 255) / w, (y * 255) / h, 128);
+    }
+    return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+        chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(Buffer.from(rows))), chunk('IEND', Buffer.alloc(0))]);
+}
+
+const fileBox = (fileId) => `.file[data-file-id="${fileId}"]`;
+
+// Clicks the file's Download button and resolves with the download's name and bytes.
+async function downloadFromPage(page, fileId) {
+    const [download] = await Promise.all([
+        page.waitForEvent('download', { timeout: WAIT_MS }),
+        page.click(`${fileBox(fileId)} .download`),
+    ]);
+    const failure = await download.failure();
+    check(!failure, `the download failed: ${failure}`);
+    return { name: download.suggestedFilename(), data: fs.readFileSync(await download.path()) };
+}
+
+// The chat carrying a file with this name, as the desktop member received it.
+const fileChat = (desk, name, timeoutMs = 30_000, since = 0) =>
+    desk.waitFor((m) => m.type === 'chat' && m.file && m.file.name === name, timeoutMs, `the file ${name}`, since);
+
+test('files (a): the page uploads 3 MiB in chunks; the desktop client gets it whole', async () => {
+    const { desk, page } = await fileRoom();
+    check(await page.isVisible('#attach'), 'no file button on the page');
+    check(await page.getAttribute('#attach', 'aria-label') === 'Share a file', 'the file button has no accessible name');
+    const data = crypto.randomBytes(3 * 1024 * 1024 + 12345);
+    let binaryFrames = 0;
+    let biggest = 0;
+    const onSocket = (ws) => ws.on('framesent', (f) => {
+        if (typeof f.payload !== 'string') {
+            ++binaryFrames;
+            biggest = Math.max(biggest, f.payload.length);
+        }
+    });
+    // The page's socket is already open; count on a fresh one.
+    page.on('websocket', onSocket);
+    await page.reload();
+    await waitOnline(page);
+    await page.setInputFiles('#file-input', { name: 'random.bin', mimeType: 'application/octet-stream', buffer: data });
+    await page.waitForSelector('#transfers li.transfer', { timeout: WAIT_MS });
+    const chat = await fileChat(desk, 'random.bin');
+    page.off('websocket', onSocket);
+    check(chat.from === 'Web', `the file came from ${chat.from}`);
+    check(chat.text === '', `a file message with text ${JSON.stringify(chat.text)}`);
+    check(chat.file.size === data.length, `size ${chat.file.size}, not ${data.length}`);
+    check(chat.file.sha256 === sha256(data), 'the SHA-256 in the message is not the file\'s');
+    check(chat.file.mime === 'application/octet-stream', `mime ${chat.file.mime}`);
+    check(binaryFrames >= 97, `only ${binaryFrames} binary messages for ${data.length} bytes`);
+    check(biggest <= 10 + 36 + 32768, `a chunk of ${biggest} bytes`);
+    const back = await desk.download(chat.file);
+    check(back.equals(data), 'the downloaded bytes differ');
+    // The page shows the message with the file, and the progress line is gone.
+    await page.waitForSelector(`${fileBox(chat.file.id)} .file-name`, { timeout: WAIT_MS });
+    check(await page.textContent(`${fileBox(chat.file.id)} .file-name`) === 'random.bin', 'the page shows another name');
+    check(/3\.0 MiB/.test(await page.textContent(`${fileBox(chat.file.id)} .file-details`)), 'no human size shown');
+    await page.waitForFunction(() => document.querySelectorAll('#transfers li').length === 0, null, { timeout: WAIT_MS });
+    check(pageProblems.length === 0, pageProblems.join('; '));
+});
+
+test('files (b): an image from the desktop shows inline; the page downloads exact bytes', async () => {
+    const { desk, page } = await fileRoom();
+    const png = makePng(64, 48);
+    const { chat } = await desk.upload('dot.png', png, { mime: 'image/png' });
+    const img = `${fileBox(chat.file.id)} .thumb img`;
+    await page.waitForFunction((sel) => {
+        const i = document.querySelector(sel);
+        return i && i.complete && i.naturalWidth > 0;
+    }, img, { timeout: WAIT_MS });
+    const size = await page.evaluate((sel) => {
+        const i = document.querySelector(sel);
+        return [i.naturalWidth, i.naturalHeight, i.src.slice(0, 5)];
+    }, img);
+    check(size[0] === 64 && size[1] === 48 && size[2] === 'blob:', `the thumbnail is ${size}`);
+    // A click opens it full size; Escape closes it.
+    await page.click(`${fileBox(chat.file.id)} .thumb`);
+    await page.waitForFunction(() => !document.getElementById('viewer').hidden
+        && document.getElementById('viewer-image').naturalWidth === 64, null, { timeout: WAIT_MS });
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('#viewer', { state: 'hidden', timeout: WAIT_MS });
+
+    const pdf = Buffer.concat([Buffer.from('%PDF-1.4\n'), crypto.randomBytes(300_000)]);
+    const shared = await desk.upload('report 2026.pdf', pdf, { mime: 'application/pdf' });
+    await page.waitForSelector(`${fileBox(shared.chat.file.id)} .download`, { timeout: WAIT_MS });
+    check(await page.$(`${fileBox(shared.chat.file.id)} .thumb`) === null, 'a PDF got a thumbnail');
+    const got = await downloadFromPage(page, shared.chat.file.id);
+    check(got.name === 'report 2026.pdf', `downloaded as ${JSON.stringify(got.name)}`);
+    check(sha256(got.data) === sha256(pdf), 'the page\'s download differs from what was shared');
+    const image = await downloadFromPage(page, chat.file.id);
+    check(image.data.equals(png), 'the image\'s download differs');
+    check(pageProblems.length === 0, pageProblems.join('; '));
+});
+
+test('files (c): a file over the room\'s cap is refused on the page; nothing reaches the room', async () => {
+    const server = new Server(tempDir('confab-browser-cap-'), ['--max-file-size', '100000']);
+    const context = await browser.newContext({ viewport: { width: 900, height: 900 } });
+    try {
+        await server.start();
+        const desk = new ConfabClient(server.url, 'Desk');
+        await desk.connect();
+        const page = await openRoomPage(context, server, 'cap');
+        let binaryFrames = 0;
+        const sentTypes = [];
+        page.on('websocket', (ws) => ws.on('framesent', (f) => {
+            if (typeof f.payload !== 'string')
+                ++binaryFrames;
+            else
+                sentTypes.push(JSON.parse(f.payload).type);
+        }));
+        await joinAs(page, 'Capped');
+        await page.setInputFiles('#file-input', { name: 'big.bin', mimeType: 'application/octet-stream',
+            buffer: crypto.randomBytes(300_000) });
+        await page.waitForSelector('#transfers li.transfer[data-state="failed"]', { timeout: WAIT_MS });
+        const status = await page.textContent('#transfers li.transfer .status');
+        check(/Not sent: .*bigger than this room accepts/.test(status), `the page said ${JSON.stringify(status)}`);
+        await sleep(300);
+        check(sentTypes.includes('fileStart'), 'the page never asked the room');
+        check(binaryFrames === 0, `the page sent ${binaryFrames} chunks of a refused file`);
+        check(!desk.frames.some((m) => m.type === 'chat' && m.file), 'a file message reached the room');
+        await page.click('#transfers li.transfer .cancel'); // "Remove"
+        await page.waitForFunction(() => document.querySelectorAll('#transfers li').length === 0, null, { timeout: WAIT_MS });
+        // A file under the cap still goes.
+        await page.setInputFiles('#file-input', { name: 'small.txt', mimeType: 'text/plain', buffer: Buffer.from('fits\n') });
+        const chat = await fileChat(desk, 'small.txt', WAIT_MS);
+        check(chat.file.size === 5, `small.txt has ${chat.file.size} bytes`);
+        desk.close();
+    } finally {
+        await context.close();
+        await server.stop();
+    }
+    check(pageProblems.length === 0, pageProblems.join('; '));
+});
+
+test('files (d): a name like ../../.bashrc is downloaded under a safe name', async () => {
+    const { desk, page } = await fileRoom();
+    const data = Buffer.from('echo "not from you"\n');
+    const { chat } = await desk.upload('../../.bashrc', data, { mime: 'text/plain' });
+    await page.waitForSelector(`${fileBox(chat.file.id)} .download`, { timeout: WAIT_MS });
+    const shownName = await page.textContent(`${fileBox(chat.file.id)} .file-name`);
+    check(shownName === chat.file.name, `the page shows ${JSON.stringify(shownName)}, the room ${JSON.stringify(chat.file.name)}`);
+    const got = await downloadFromPage(page, chat.file.id);
+    check(!/[/\\]/.test(got.name), `downloaded as ${JSON.stringify(got.name)}`);
+    check(!got.name.startsWith('.'), `downloaded as a hidden file: ${JSON.stringify(got.name)}`);
+    check(got.data.equals(data), 'the bytes differ');
+    // Markup in a file name is text too.
+    const marked = await desk.upload('<img src=x onerror=alert(5)>.png', makePng(2, 2), { mime: 'image/png' });
+    await page.waitForSelector(`${fileBox(marked.chat.file.id)} .file-name`, { timeout: WAIT_MS });
+    check(await page.textContent(`${fileBox(marked.chat.file.id)} .file-name`) === '<img src=x onerror=alert(5)>.png',
+          'the file name was not shown as text');
+    check(await page.evaluate(() => document.querySelectorAll('.file-name img, .file-line img').length) === 0,
+          'the file name became markup');
+    check(pageProblems.length === 0, pageProblems.join('; '));
+});
+
+test('files (e): without crypto.subtle (plain http on a LAN address) the page hashes in JavaScript', async () => {
+    const { server, desk } = await fileRoom();
+    const context = await browser.newContext({ viewport: { width: 900, height: 900 }, acceptDownloads: true });
+    try {
+        // As on http://192.168.x.y: not a secure context, so no crypto.subtle.
+        await context.addInitScript(() => {
+            Object.defineProperty(Crypto.prototype, 'subtle', { get: () => undefined, configurable: true });
+        });
+        const page = await openRoomPage(context, server, 'lan');
+        await joinAs(page, 'Lan');
+        check(await page.evaluate(() => crypto.subtle === undefined), 'crypto.subtle is still there');
+        // 1.5 MiB and an odd tail: several hash slices would need 4 MiB; blocks and padding
+        // are what matter. The room stores it only if the SHA-256 announced is right.
+        const data = crypto.randomBytes(1536 * 1024 + 77);
+        await page.setInputFiles('#file-input', { name: 'lan.bin', mimeType: '', buffer: data });
+        const chat = await fileChat(desk, 'lan.bin');
+        check(chat.file.sha256 === sha256(data), 'the page announced a wrong SHA-256');
+        const fromDesk = crypto.randomBytes(700_001);
+        const shared = await desk.upload('from-desk.bin', fromDesk);
+        await page.waitForSelector(`${fileBox(shared.chat.file.id)} .download`, { timeout: WAIT_MS });
+        const got = await downloadFromPage(page, shared.chat.file.id);
+        check(got.data.equals(fromDesk), 'the download differs');
+    } finally {
+        await context.close();
+    }
+    check(pageProblems.length === 0, pageProblems.join('; '));
+});
+
+test('files (f): an upload goes on after a reconnect; cancel; a corrupted download is refused', async () => {
+    const { server, desk } = await fileRoom();
+    const context = await browser.newContext({ viewport: { width: 900, height: 900 }, acceptDownloads: true });
+    const mode = { withholdAcks: false, corrupt: false };
+    const sent = []; // per connection: { starts: [], offsets: [], bytes, cancels: [] }
+    let current = null;
+    try {
+        const page = watch(await context.newPage(), 'resume');
+        await page.routeWebSocket((url) => url.port === String(server.port), (ws) => {
+            const upstream = ws.connectToServer();
+            const log = { starts: [], offsets: [], bytes: 0, cancels: [], ready: [] };
+            sent.push(log);
+            current = { ws, upstream };
+            ws.onMessage((m) => {
+                if (typeof m === 'string') {
+                    const msg = JSON.parse(m);
+                    if (msg.type === 'fileStart')
+                        log.starts.push(msg.uploadId);
+                    if (msg.type === 'fileCancel')
+                        log.cancels.push(msg.uploadId);
+                } else {
+                    log.offsets.push(Number(m.readBigUInt64BE(1)));
+                    log.bytes += m.length - 10 - m[9];
+                }
+                upstream.send(m);
+            });
+            upstream.onMessage((m) => {
+                if (typeof m === 'string') {
+                    const msg = JSON.parse(m);
+                    if (msg.type === 'fileReady')
+                        log.ready.push(msg.offset);
+                    if (msg.type === 'fileProgress' && mode.withholdAcks)
+                        return;
+                } else if (mode.corrupt && m[0] === 0x02) {
+                    m = Buffer.from(m);
+                    m[m.length - 1] ^= 0xff;
+                }
+                ws.send(m);
+            });
+        });
+        await page.goto(server.pageUrl);
+        await joinAs(page, 'Roamer');
+
+        // Without acks the page stops at 1 MiB; then the connection drops.
+        mode.withholdAcks = true;
+        const data = crypto.randomBytes(3 * 1024 * 1024);
+        await page.setInputFiles('#file-input', { name: 'resume.bin', mimeType: 'application/octet-stream', buffer: data });
+        const first = sent.at(-1);
+        for (const deadline = Date.now() + WAIT_MS; first.bytes < 1024 * 1024 && Date.now() < deadline;)
+            await sleep(50);
+        await sleep(300);
+        check(first.bytes === 1024 * 1024, `${first.bytes} bytes sent without an ack (the window is 1 MiB)`);
+        mode.withholdAcks = false;
+        current.ws.close({ code: 1001, reason: 'cut by the test' });
+        current.upstream.close();
+        await page.waitForSelector('body:not([data-conn="online"])', { timeout: WAIT_MS });
+        await page.click('#conn').catch(() => {});
+        const chat = await fileChat(desk, 'resume.bin');
+        check(chat.file.sha256 === sha256(data), 'the resumed upload is not the file');
+        const second = sent.at(-1);
+        check(second !== first && second.starts[0] === first.starts[0],
+              `not announced again under the same uploadId: ${first.starts} then ${second.starts}`);
+        check(second.ready[0] > 0 && second.offsets[0] === second.ready[0],
+              `after the reconnect the room held ${second.ready[0]} and the page went on from ${second.offsets[0]}`);
+        check(second.bytes === data.length - second.ready[0], `${second.bytes} bytes sent after the reconnect`);
+
+        // Cancel while it stalls: fileCancel goes, the line goes, no file message comes.
+        mode.withholdAcks = true;
+        const since = desk.frames.length;
+        await page.setInputFiles('#file-input', { name: 'cancelled.bin', mimeType: '', buffer: crypto.randomBytes(2 * 1024 * 1024) });
+        const log = sent.at(-1);
+        await page.waitForSelector('#transfers li.transfer[data-state="sending"] .cancel', { timeout: WAIT_MS });
+        await page.click('#transfers li.transfer .cancel');
+        await page.waitForFunction(() => document.querySelectorAll('#transfers li').length === 0, null, { timeout: WAIT_MS });
+        mode.withholdAcks = false;
+        await sleep(300);
+        check(log.cancels.length === 1 && log.cancels[0] === log.starts.at(-1), `fileCancel: ${log.cancels}`);
+        check(!desk.frames.slice(since).some((m) => m.type === 'chat' && m.file), 'a cancelled file reached the room');
+
+        // A download whose bytes change on the way is refused, and no file is offered.
+        let downloads = 0;
+        page.on('download', () => ++downloads);
+        const original = crypto.randomBytes(100_000);
+        const shared = await desk.upload('tampered.bin', original);
+        await page.waitForSelector(`${fileBox(shared.chat.file.id)} .download`, { timeout: WAIT_MS });
+        mode.corrupt = true;
+        await page.click(`${fileBox(shared.chat.file.id)} .download`);
+        await page.waitForSelector(`${fileBox(shared.chat.file.id)}[data-state="failed"]`, { timeout: WAIT_MS });
+        const status = await page.textContent(`${fileBox(shared.chat.file.id)} .file-status`);
+        check(/SHA-256 does not match/.test(status), `the page said ${JSON.stringify(status)}`);
+        await sleep(300);
+        check(downloads === 0, 'the broken bytes were offered as a download');
+        mode.corrupt = false;
+        const got = await downloadFromPage(page, shared.chat.file.id);
+        check(got.data.equals(original), 'the second try differs');
+    } finally {
+        await context.close();
+    }
+    check(pageProblems.length === 0, pageProblems.join('; '));
+});
+
+test('files (g): a file dropped on the page and an image pasted into it are shared', async () => {
+    const { desk, page } = await fileRoom();
+    const png = makePng(20, 10);
+    await page.evaluate((bytes) => {
+        const drop = new DataTransfer();
+        drop.items.add(new File(['dropped text\n'], 'dropped.txt', { type: 'text/plain' }));
+        document.getElementById('scroller').dispatchEvent(new DragEvent('drop', { dataTransfer: drop, bubbles: true, cancelable: true }));
+        const paste = new DataTransfer();
+        paste.items.add(new File([new Uint8Array(bytes)], 'image.png', { type: 'image/png' }));
+        document.getElementById('input').dispatchEvent(new ClipboardEvent('paste', { clipboardData: paste, bubbles: true, cancelable: true }));
+    }, [...png]);
+    const dropped = await fileChat(desk, 'dropped.txt');
+    check(dropped.file.size === 13 && dropped.file.mime === 'text/plain', `dropped: ${JSON.stringify(dropped.file)}`);
+    const pasted = await fileChat(desk, 'image.png');
+    check(pasted.file.sha256 === sha256(png), 'the pasted image arrived changed');
+    check(await page.inputValue('#input') === '', 'the paste put text in the input');
+    await page.waitForFunction((sel) => {
+        const i = document.querySelector(sel);
+        return i && i.complete && i.naturalWidth === 20;
+    }, `${fileBox(pasted.file.id)} .thumb img`, { timeout: WAIT_MS });
+    check(pageProblems.length === 0, pageProblems.join('; '));
 });
 
 async function cleanUp() {

@@ -26,6 +26,7 @@ export class ConfabClient {
         this.resumeToken = '';
         this.welcome = null;
         this.closeCode = null;
+        this.downloads = new Map(); // fileId -> { parts, received }
     }
 
     // Opens a connection and says hello; resolves with the welcome. With resume set, it
@@ -34,7 +35,7 @@ export class ConfabClient {
         const ws = new WebSocket(this.url, 'confab.v1');
         this.ws = ws;
         this.closeCode = null;
-        ws.on('message', (data) => this.onFrame(data.toString()));
+        ws.on('message', (data, isBinary) => (isBinary ? this.onBinary(data) : this.onFrame(data.toString())));
         ws.on('close', (code) => {
             if (this.ws === ws)
                 this.closeCode = code;
@@ -104,6 +105,89 @@ export class ConfabClient {
             this.send({ type: 'pong', token: m.token || '' });
         }
         this.notify();
+    }
+
+    // Download chunks (PROTOCOL.md §13): kind 0x02, offset, id length, id, data.
+    onBinary(data) {
+        const buffer = Buffer.isBuffer(data) ? data : Buffer.concat(data);
+        if (buffer.length < 11 || buffer[0] !== 0x02)
+            return;
+        const offset = Number(buffer.readBigUInt64BE(1));
+        const idLength = buffer[9];
+        const id = buffer.subarray(10, 10 + idLength).toString('latin1');
+        const d = this.downloads.get(id);
+        if (d && offset === d.received) {
+            d.parts.push(Buffer.from(buffer.subarray(10 + idLength)));
+            d.received += buffer.length - 10 - idLength;
+        }
+    }
+
+    // Shares `data` (a Buffer) as a room file, as the desktop client does: fileStart,
+    // chunks of 32 KiB with at most 1 MiB not acked, fileDone. Resolves with the fileDone
+    // and the chat message that carries the file.
+    async upload(name, data, { mime, timeoutMs = 20000 } = {}) {
+        const uploadId = crypto.randomUUID();
+        const sha256 = crypto.createHash('sha256').update(data).digest('hex');
+        const since = this.frames.length;
+        const start = { type: 'fileStart', uploadId, name, size: data.length, sha256 };
+        if (mime)
+            start.mime = mime;
+        this.send(start);
+        const isOurs = (m) => m.uploadId === uploadId;
+        const ready = await this.waitFor((m) => isOurs(m) && (m.type === 'fileReady' || m.type === 'error'
+                                                              || m.type === 'fileDone'),
+                                         timeoutMs, `fileReady for ${name}`, since);
+        check(ready.type !== 'error', `fileStart of ${name} refused: ${ready.code} ${ready.message}`);
+        let sent = ready.offset ?? data.length;
+        let acked = sent;
+        let index = this.frames.indexOf(ready) + 1;
+        for (;;) {
+            while (sent < data.length && sent - acked < 1024 * 1024) {
+                const piece = data.subarray(sent, Math.min(data.length, sent + 32768));
+                const head = Buffer.alloc(10 + uploadId.length);
+                head[0] = 0x01;
+                head.writeBigUInt64BE(BigInt(sent), 1);
+                head[9] = uploadId.length;
+                head.write(uploadId, 10, 'latin1');
+                this.ws.send(Buffer.concat([head, piece]));
+                sent += piece.length;
+            }
+            const m = await this.waitFor((f) => isOurs(f) && ['fileProgress', 'fileDone', 'error'].includes(f.type),
+                                         timeoutMs, `progress of ${name}`, index);
+            index = this.frames.indexOf(m) + 1;
+            if (m.type === 'fileDone') {
+                const chat = await this.waitFor((f) => f.type === 'chat' && f.file && f.file.id === m.fileId,
+                                                timeoutMs, `the chat carrying ${name}`, since);
+                return { done: m, chat };
+            }
+            if (m.type === 'error' && (m.code === 'rate-limited' || m.code === 'bad-offset')) {
+                await sleep(m.retryAfterMs ?? 0);
+                sent = acked = m.offset ?? acked;
+                continue;
+            }
+            check(m.type !== 'error', `upload of ${name} refused: ${m.code} ${m.message}`);
+            acked = m.offset;
+        }
+    }
+
+    // Fetches a file with fileGet; resolves with its bytes (checked against file.sha256).
+    async download(file, timeoutMs = 20000) {
+        const d = { parts: [], received: 0 };
+        this.downloads.set(file.id, d);
+        const since = this.frames.length;
+        this.send({ type: 'fileGet', fileId: file.id, offset: 0 });
+        try {
+            const end = await this.waitFor((m) => (m.type === 'fileEnd' || m.type === 'error') && m.fileId === file.id,
+                                           timeoutMs, `fileEnd of ${file.name}`, since);
+            check(end.type === 'fileEnd', `fileGet of ${file.name} refused: ${end.code} ${end.message}`);
+            const data = Buffer.concat(d.parts);
+            check(data.length === file.size, `${file.name}: got ${data.length} bytes of ${file.size}`);
+            const sha256 = crypto.createHash('sha256').update(data).digest('hex');
+            check(sha256 === file.sha256, `${file.name}: SHA-256 ${sha256}, the message says ${file.sha256}`);
+            return data;
+        } finally {
+            this.downloads.delete(file.id);
+        }
     }
 
     notify() {
