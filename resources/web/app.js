@@ -883,7 +883,8 @@
         uploads: new Map(), // uploadId -> upload (see startUpload)
         downloads: new Map(), // fileId -> download (see fetchFile)
         images: new Map(), // fileId -> { blob, url } of verified images, for the page's life
-        thumbQueue: [], // { info } waiting for a thumbnail fetch
+        thumbQueue: [], // file infos waiting for a thumbnail fetch
+        thumbsWanted: new Set(), // fileIds queued or being fetched for a thumbnail
         thumbsActive: 0,
         thumbObserver: null,
     };
@@ -1170,7 +1171,8 @@
         bar.value = u.acked;
         if (u.status === 'failed') {
             status.textContent = FILE_TEXT.notSent(u.error);
-            if (u.detail) status.title = u.detail;
+            status.setAttribute('role', 'alert');
+            if (u.detail) status.title = u.detail; // the room's own sentence, with its numbers
             li.querySelector('.cancel').textContent = FILE_TEXT.remove;
             bar.hidden = true;
         } else if (u.status === 'hashing') {
@@ -1518,7 +1520,8 @@
     }
 
     function queueThumb(info) {
-        if (!info || files.images.has(info.id) || files.thumbQueue.some((q) => q.id === info.id)) return;
+        if (!info || files.images.has(info.id) || files.thumbsWanted.has(info.id)) return;
+        files.thumbsWanted.add(info.id);
         files.thumbQueue.push(info);
         nextThumb();
     }
@@ -1526,7 +1529,10 @@
     function nextThumb() {
         while (files.thumbsActive < MAX_THUMB_FETCHES && files.thumbQueue.length) {
             const info = files.thumbQueue.shift();
-            if (files.images.has(info.id)) continue;
+            if (files.images.has(info.id)) {
+                files.thumbsWanted.delete(info.id);
+                continue;
+            }
             files.thumbsActive += 1;
             fetchFile(info).then((blob) => {
                 const url = URL.createObjectURL(blob);
@@ -1543,6 +1549,7 @@
                 }
             }).finally(() => {
                 files.thumbsActive -= 1;
+                files.thumbsWanted.delete(info.id);
                 nextThumb();
             });
         }
