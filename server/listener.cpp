@@ -1,5 +1,6 @@
 #include "server/listener.h"
 
+#include "server/directtcpserver.h"
 #include "server/roomserver.h"
 #include "server/tlsidentity.h"
 
@@ -44,7 +45,7 @@ bool isTlsListener(const QTcpServer *listener)
 QTcpServer *createListener(const ServerConfig &config, QObject *parent, QString *error)
 {
     if (!isTlsRequested(config))
-        return new QTcpServer(parent);
+        return new DirectTcpServer(parent); // no idle write buffer per connection
 
     if (!QSslSocket::supportsSsl()) {
         *error = QCoreApplication::translate("Listener",

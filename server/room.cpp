@@ -18,6 +18,10 @@
 
 #include <algorithm>
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 Q_LOGGING_CATEGORY(lcRoom, "confab.room")
 
 using namespace Confab::Protocol;
@@ -59,6 +63,8 @@ void Room::addSession(Session *session)
 {
     const bool full = m_sessions.size() >= m_config.maxClients;
     m_sessions.insert(session);
+    // The handshake's read chunk is empty now, and most connections then sit idle.
+    m_freedSinceTrim += session->releaseIdleBuffers() ? 1 : 0;
     connect(session, &Session::closed, this, &Room::onSessionClosed);
     // Refused before anything else happens (a guest would otherwise be greeted first).
     if (full) {
@@ -536,13 +542,25 @@ void Room::sweep()
 {
     const qint64 now = Session::monotonicMs();
     const QSet<Session *> sessions = m_sessions;
-    for (Session *s : sessions)
+    for (Session *s : sessions) {
         s->sweep(now);
+        m_freedSinceTrim += s->releaseIdleBuffers() ? 1 : 0;
+    }
+    // glibc keeps freed memory resident until trimmed: after a wave of joins or leaves the
+    // buffers given back above would otherwise still count, page for page. Trimming costs
+    // a walk over the free lists, so only after a real amount was freed.
+    if (m_freedSinceTrim >= TrimAfterFreed) {
+        m_freedSinceTrim = 0;
+#ifdef __GLIBC__
+        malloc_trim(0);
+#endif
+    }
 }
 
 void Room::onSessionClosed(Session *session)
 {
     m_sessions.remove(session);
+    ++m_freedSinceTrim;
     if (session->isJoined() && m_members.value(session->nickKey()) == session) {
         m_members.remove(session->nickKey());
         m_fanout->remove(session);

@@ -101,6 +101,9 @@ private:
         bool checking = false;
     };
     QHash<QString, Guesses> m_guesses; // by address
+    // Connections whose buffers were freed (or that closed) since malloc_trim() last ran.
+    static constexpr int TrimAfterFreed = 32;
+    int m_freedSinceTrim = 0;
     int m_nextGuest = 1;
 
     ServerConfig m_config;

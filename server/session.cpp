@@ -5,6 +5,7 @@
 #include "common/limits.h"
 #include "server/filestore.h"
 #include "server/activityprobe.h"
+#include "server/directtcpsocket.h"
 #include "server/room.h"
 #include "server/serverconfig.h"
 
@@ -173,6 +174,13 @@ void Session::sweep(qint64 nowMs)
         m_lastPingMs = nowMs;
         m_socket->ping();
     }
+}
+
+bool Session::releaseIdleBuffers()
+{
+    // Qt keeps a socket's emptied read and write chunks (48 KiB) for good otherwise.
+    auto *direct = qobject_cast<DirectTcpSocket *>(m_tcpSocket.data());
+    return direct && !m_closed && direct->releaseIdleBuffers();
 }
 
 void Session::noteComplete()

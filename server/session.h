@@ -82,6 +82,8 @@ public:
     bool cancelDownload(const QString &fileId);
     // Called about once a second: pings a quiet peer, drops a silent or dripping one.
     void sweep(qint64 nowMs);
+    // Gives back the socket's emptied Qt buffers (server/directtcpsocket.h); true if it did.
+    bool releaseIdleBuffers();
 
     static qint64 monotonicMs();
 
