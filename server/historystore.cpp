@@ -64,6 +64,7 @@ struct HistoryStore::Prepared
     QSqlQuery stored;
     QSqlQuery insert;
     QSqlQuery trimReactions;
+    QSqlQuery trimFiles;
     QSqlQuery trim;
 };
 
@@ -102,7 +103,8 @@ bool HistoryStore::open(const QString &directory, int historyLimit)
         && exec(QStringLiteral("PRAGMA busy_timeout=2000")) && migrate();
     if (ok) {
         m_prepared = std::make_unique<Prepared>(Prepared { QSqlQuery(db), QSqlQuery(db),
-                                                           QSqlQuery(db), QSqlQuery(db) });
+                                                           QSqlQuery(db), QSqlQuery(db),
+                                                           QSqlQuery(db) });
         ok = m_prepared->stored.prepare(
                  QStringLiteral("SELECT %1 FROM messages WHERE sender_key = ? AND client_id = ?")
                      .arg(Columns))
@@ -114,6 +116,8 @@ bool HistoryStore::open(const QString &directory, int historyLimit)
             && m_prepared->trimReactions.prepare(
                 QStringLiteral("DELETE FROM reactions WHERE message_id IN"
                                " (SELECT id FROM messages WHERE seq <= ?)"))
+            && m_prepared->trimFiles.prepare(
+                QStringLiteral("SELECT file_id FROM messages WHERE seq <= ? AND file_id IS NOT NULL"))
             && m_prepared->trim.prepare(QStringLiteral("DELETE FROM messages WHERE seq <= ?"));
         QSqlQuery oldest(db);
         if (ok && oldest.exec(QStringLiteral("SELECT COALESCE(MIN(seq), 0) FROM messages"))
@@ -297,8 +301,14 @@ HistoryStore::Appended HistoryStore::append(const NewMessage &n)
     if (m_historyLimit > 0 && trimTo >= m_oldestKept) {
         // Reactions go with their messages, or the table would only ever grow.
         m_prepared->trimReactions.addBindValue(trimTo);
+        m_prepared->trimFiles.addBindValue(trimTo);
         m_prepared->trim.addBindValue(trimTo);
         m_prepared->trimReactions.exec();
+        if (m_prepared->trimFiles.exec()) {
+            while (m_prepared->trimFiles.next())
+                result.trimmedFiles.append(m_prepared->trimFiles.value(0).toString());
+            m_prepared->trimFiles.finish();
+        }
         m_prepared->trim.exec();
         m_oldestKept = trimTo + 1;
     }

@@ -23,6 +23,9 @@ public:
         Confab::Protocol::ChatMessage message;
         bool duplicate = false; // this sender already stored this clientId: nothing new
         bool ok = false;
+        // Files of older messages this one pushed out of the history limit: the room
+        // deletes their bytes (DATA/files/<id>), or they would fill its storage cap.
+        QStringList trimmedFiles;
     };
     struct Page
     {

@@ -411,6 +411,14 @@ bool Room::checkText(Session *session, const QString &text, const QString &clien
     return true;
 }
 
+void Room::dropTrimmedFiles(const HistoryStore::Appended &stored)
+{
+    // Their messages are gone from history: nobody can ask for them any more. (A download
+    // under way keeps its open file to the end.)
+    for (const QString &fileId : stored.trimmedFiles)
+        m_files->removeFile(fileId);
+}
+
 bool Room::afterStore(Session *session, const QString &clientId,
                       const HistoryStore::Appended &stored, Session *recipient)
 {
@@ -420,6 +428,7 @@ bool Room::afterStore(Session *session, const QString &clientId,
                            tr("The room could not store this message; try again."), clientId);
         return false;
     }
+    dropTrimmedFiles(stored);
     // Ack after the commit: from here on the message survives a crash of this process.
     if (!session->isGuest())
         session->send(Ack { clientId, stored.message.id, stored.message.seq });
@@ -734,6 +743,7 @@ void Room::storeFile(Session *session, const QString &uploadId, const QString &f
                                tr("The room could not store this file; try again."), uploadId);
         return;
     }
+    dropTrimmedFiles(stored);
     qCInfo(lcRoom).noquote() << session->nick() << "shared a file of" << start.size << "bytes"
                              << (upload.toKey.isEmpty() ? QString() : QStringLiteral("(direct)"));
     session->send(FileDone { uploadId, fileId, stored.message.seq });

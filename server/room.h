@@ -82,6 +82,7 @@ private:
     bool post(Session *session, const QString &clientId, const QString &text,
               const QString &to = {}, const QString &replyTo = {});
     bool checkText(Session *session, const QString &text, const QString &clientId);
+    void dropTrimmedFiles(const HistoryStore::Appended &stored);
     bool afterStore(Session *session, const QString &clientId,
                     const HistoryStore::Appended &stored, Session *recipient);
     void deliverPrivately(const Confab::Protocol::ServerMessage &message, Session *a, Session *b);

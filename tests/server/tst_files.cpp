@@ -564,6 +564,41 @@ private Q_SLOTS:
         QCOMPARE(server.server->room()->fileStore()->reservedBytes(), 0);
     }
 
+    void dropsAFileWhenItsMessageLeavesHistory()
+    {
+        ServerFixture server;
+        ServerConfig config;
+        config.historyLimit = 3;
+        QVERIFY(server.start(config));
+        Peer alice;
+        QVERIFY(alice.join(server.url(), QStringLiteral("alice")));
+        QTemporaryDir work;
+        QSignalSpy finished(&alice.files, &FileTransfer::uploadFinished);
+        alice.files.upload(writeFile(work.filePath(QStringLiteral("old.bin")), randomBytes(30000, 7)));
+        QTRY_COMPARE(finished.size(), 1);
+        const FileInfo info = alice.lastFile();
+        QCOMPARE(storedFiles(server), 1);
+        const qint64 used = server.server->room()->fileStore()->usedBytes();
+        QCOMPARE(used, 30000);
+
+        // Two more messages: the file's message is still within the last three.
+        QSignalSpy acked(&alice.client, &ChatClient::messageAcked);
+        alice.client.sendMessage(QStringLiteral("one"));
+        alice.client.sendMessage(QStringLiteral("two"));
+        QTRY_COMPARE(acked.size(), 2);
+        QCOMPARE(storedFiles(server), 1);
+        // The third pushes it out of history, and its bytes go with it.
+        alice.client.sendMessage(QStringLiteral("three"));
+        QTRY_COMPARE(acked.size(), 3);
+        QCOMPARE(storedFiles(server), 0);
+        QCOMPARE(server.server->room()->fileStore()->usedBytes(), 0);
+        QTemporaryDir downloads;
+        QSignalSpy failed(&alice.files, &FileTransfer::failed);
+        alice.files.download(info, downloads.path());
+        QTRY_COMPARE(failed.size(), 1);
+        QCOMPARE(failed.first().at(1).toString(), QStringLiteral("not-found"));
+    }
+
     void cancelsWhileHashing()
     {
         ServerFixture server;
