@@ -57,6 +57,7 @@ inline constexpr char StorageFull[] = "storage-full";
 inline constexpr char BadOffset[] = "bad-offset"; // `offset` says where to go on
 inline constexpr char FileCorrupt[] = "file-corrupt"; // the bytes did not match the sha256
 inline constexpr char TooManyUploads[] = "too-many-uploads";
+inline constexpr char TooManyDownloads[] = "too-many-downloads";
 } // namespace ErrorCode
 
 // One emoji on a message and who put it there.

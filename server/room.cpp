@@ -767,6 +767,15 @@ void Room::onFileGet(Session *session, const FileGet &get)
         return;
     }
     const qint64 size = c.message.file.size;
+    // A fileGet for a file already coming restarts it (a resume), so it does not count.
+    if (session->downloadCount() >= m_config.maxDownloadsPerSession
+        && !session->cancelDownload(get.fileId)) {
+        session->sendFileError(ErrorCode::TooManyDownloads,
+                               tr("At most %n downloads can be under way at once; wait for one "
+                                  "to finish.", nullptr, m_config.maxDownloadsPerSession),
+                               {}, get.fileId);
+        return;
+    }
     if (get.offset > size) {
         session->sendFileError(ErrorCode::BadOffset, tr("The file has only %1 bytes.").arg(size),
                                {}, get.fileId, size);

@@ -39,6 +39,9 @@ struct ServerConfig
     qint64 maxFileSize = Confab::Limits::DefaultMaxFileSize;
     qint64 maxStorage = Confab::Limits::DefaultMaxStorage; // every stored file and partial
     int maxUploadsPerSession = 2;
+    // Each download holds a file open: bounded, so one connection cannot use up the
+    // process's file descriptors.
+    int maxDownloadsPerSession = 8;
     double fileChunkRate = 8192; // chunks per second (256 MiB/s), after fileChunkBurst
     int fileChunkBurst = 512;
     qint64 partialMaxAgeSecs = 24 * 3600; // unfinished uploads older than this go at start

@@ -80,6 +80,7 @@ public:
     // Limits::MaxFileBacklog queued for the socket, then `fileEnd`.
     void startDownload(const QString &fileId, const QString &path, qint64 offset, qint64 size);
     bool cancelDownload(const QString &fileId);
+    int downloadCount() const { return int(m_downloads.size()); }
     // Called about once a second: pings a quiet peer, drops a silent or dripping one.
     void sweep(qint64 nowMs);
     // Gives back the socket's emptied Qt buffers (server/directtcpsocket.h); true if it did.

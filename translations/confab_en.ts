@@ -27,5 +27,12 @@
             <numerusform>At most %n uploads can be under way at once.</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>At most %n downloads can be under way at once; wait for one to finish.</source>
+        <translation>
+            <numerusform>At most %n download can be under way at once; wait for it to finish.</numerusform>
+            <numerusform>At most %n downloads can be under way at once; wait for one to finish.</numerusform>
+        </translation>
+    </message>
 </context>
 </TS>

@@ -974,6 +974,12 @@ Ask the host which fingerprint their room shows (Room ▸ Invite people) before 
         <source>The file has only %1 bytes.</source>
         <translation>파일 크기는 %1바이트뿐입니다.</translation>
     </message>
+    <message numerus="yes">
+        <source>At most %n downloads can be under way at once; wait for one to finish.</source>
+        <translation>
+            <numerusform>한 번에 최대 %n개까지 내려받을 수 있습니다. 하나가 끝날 때까지 기다리십시오.</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>RoomAddress</name>

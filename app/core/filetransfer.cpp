@@ -12,6 +12,8 @@
 #include <QUuid>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include <algorithm>
+
 using namespace Confab::Protocol;
 namespace Chunk = Confab::FileChunk;
 
@@ -143,8 +145,28 @@ QString FileTransfer::download(const FileInfo &file, const QString &destinationD
         return {};
     }
     m_downloads.insert(file.id, d.release());
-    m_client->sendRequest(FileGet { file.id, 0 });
+    m_downloadQueue.append(file.id);
+    startQueuedDownloads();
     return file.id;
+}
+
+int FileTransfer::startedDownloads() const
+{
+    return int(std::count_if(m_downloads.cbegin(), m_downloads.cend(),
+                             [](const Download *d) { return d->started; }));
+}
+
+void FileTransfer::startQueuedDownloads()
+{
+    int started = startedDownloads();
+    while (started < m_maxDownloads && !m_downloadQueue.isEmpty()) {
+        Download *d = m_downloads.value(m_downloadQueue.takeFirst());
+        if (!d || d->started)
+            continue;
+        d->started = true;
+        ++started;
+        m_client->sendRequest(FileGet { d->file.id, d->received });
+    }
 }
 
 void FileTransfer::cancel(const QString &id)
@@ -154,8 +176,11 @@ void FileTransfer::cancel(const QString &id)
         delete u;
     }
     if (Download *d = m_downloads.take(id)) {
-        m_client->sendRequest(FileCancel { id, {} });
+        if (d->started)
+            m_client->sendRequest(FileCancel { id, {} });
+        m_downloadQueue.removeAll(id);
         delete d; // the temporary file goes with it
+        startQueuedDownloads();
     }
 }
 
@@ -172,8 +197,10 @@ void FileTransfer::onJoined()
         if (!u->start.sha256.isEmpty())
             m_client->sendRequest(u->start);
     }
-    for (Download *d : std::as_const(m_downloads))
-        m_client->sendRequest(FileGet { d->file.id, d->received });
+    for (Download *d : std::as_const(m_downloads)) {
+        if (d->started)
+            m_client->sendRequest(FileGet { d->file.id, d->received });
+    }
 }
 
 void FileTransfer::rewind(Upload &u, qint64 offset)
@@ -279,8 +306,15 @@ void FileTransfer::onFileError(const QString &code, const QString &message, cons
         failUpload(uploadId, code, message);
         return;
     }
-    if (m_downloads.contains(fileId))
+    if (Download *d = m_downloads.value(fileId)) {
+        // The room takes fewer at once than this client asks for: wait for one to end.
+        if (code == QLatin1String(ErrorCode::TooManyDownloads) && startedDownloads() > 1) {
+            d->started = false;
+            m_downloadQueue.prepend(fileId);
+            return;
+        }
         failDownload(fileId, code, message);
+    }
 }
 
 void FileTransfer::failUpload(const QString &uploadId, const QString &code, const QString &message)
@@ -292,7 +326,9 @@ void FileTransfer::failUpload(const QString &uploadId, const QString &code, cons
 void FileTransfer::failDownload(const QString &fileId, const QString &code, const QString &message)
 {
     delete m_downloads.take(fileId); // removes the partial
+    m_downloadQueue.removeAll(fileId);
     Q_EMIT failed(fileId, code, message);
+    startQueuedDownloads();
 }
 
 void FileTransfer::onBinary(const QByteArray &frame)
@@ -302,7 +338,7 @@ void FileTransfer::onBinary(const QByteArray &frame)
         return;
     Download *d = m_downloads.value(chunk->id);
     // Chunks from before a resume request can only repeat what is held: skip them.
-    if (!d || chunk->offset != d->received)
+    if (!d || !d->started || chunk->offset != d->received)
         return;
     if (d->received + chunk->data.size() > d->file.size) {
         failDownload(chunk->id, QStringLiteral("file-corrupt"),
@@ -357,6 +393,7 @@ void FileTransfer::onFileEnded(const QString &fileId, qint64 size)
     d->temp->setAutoRemove(false);
     delete m_downloads.take(fileId);
     Q_EMIT downloadFinished(fileId, path);
+    startQueuedDownloads();
 }
 
 QString FileTransfer::safeFileName(const QString &name)

@@ -5,6 +5,7 @@
 #include <QCryptographicHash>
 #include <QHash>
 #include <QObject>
+#include <QStringList>
 #include <QTimer>
 
 #include <QFutureWatcher>
@@ -47,6 +48,10 @@ public:
     int activeCount() const { return int(m_uploads.size() + m_downloads.size()); }
     // For tests: the most bytes sent and not yet acknowledged by the server.
     void setWindowBytes(qint64 bytes) { m_window = bytes; }
+    // Downloads asked for at once (the room takes 8 per connection); the rest wait their
+    // turn in the order they were asked for.
+    static constexpr int DefaultMaxDownloads = 4;
+    void setMaxDownloads(int count) { m_maxDownloads = qMax(1, count); }
 
     // A file name that is safe to create in a directory: no '/' or '\', no control or
     // format characters, no leading dots (no hidden files, no "..") and not empty
@@ -85,6 +90,7 @@ private:
         std::unique_ptr<QTemporaryFile> temp;
         QCryptographicHash hash { QCryptographicHash::Sha256 };
         qint64 received = 0;
+        bool started = false; // asked for; otherwise waiting in m_downloadQueue
     };
 
     void onJoined();
@@ -97,6 +103,8 @@ private:
                      const QString &fileId, qint64 offset, qint64 retryAfterMs);
     void onBinary(const QByteArray &frame);
     void pump();
+    int startedDownloads() const;
+    void startQueuedDownloads();
     void schedulePump();
     void rewind(Upload &upload, qint64 offset);
     void failUpload(const QString &uploadId, const QString &code, const QString &message);
@@ -106,5 +114,7 @@ private:
     QHash<QString, Upload *> m_uploads;
     QHash<QString, Download *> m_downloads;
     qint64 m_window = 1024 * 1024;
+    QStringList m_downloadQueue;
+    int m_maxDownloads = DefaultMaxDownloads;
     bool m_pumpQueued = false;
 };

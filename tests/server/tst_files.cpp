@@ -599,6 +599,71 @@ private Q_SLOTS:
         QCOMPARE(failed.first().at(1).toString(), QStringLiteral("not-found"));
     }
 
+    void capsDownloadsPerConnection()
+    {
+        ServerFixture server;
+        ServerConfig config;
+        config.maxDownloadsPerSession = 2;
+        QVERIFY(server.start(config));
+        Peer alice;
+        QVERIFY(alice.join(server.url(), QStringLiteral("alice")));
+        QTemporaryDir work;
+        QSignalSpy finished(&alice.files, &FileTransfer::uploadFinished);
+        QStringList ids;
+        for (int i = 0; i < 3; ++i) {
+            alice.files.upload(writeFile(work.filePath(QStringLiteral("f%1.bin").arg(i)),
+                                         randomBytes(4 * 1024 * 1024, 20 + i)));
+            QTRY_COMPARE_WITH_TIMEOUT(finished.size(), i + 1, 30000);
+            ids.append(finished.last().at(1).toString());
+        }
+        TestClient raw;
+        QVERIFY(!raw.join(server.url(), QStringLiteral("mallory")).isEmpty());
+        const auto get = [&](const QString &id) {
+            raw.sendJson(QStringLiteral(R"({"fileId":"%1","type":"fileGet"})").arg(id).toUtf8());
+        };
+        get(ids.at(0));
+        get(ids.at(1));
+        get(ids.at(0)); // again: a restart of one under way, not a third
+        get(ids.at(2));
+        const QJsonObject refused = raw.waitFor(QStringLiteral("error"));
+        QCOMPARE(refused.value(QStringLiteral("code")).toString(), QStringLiteral("too-many-downloads"));
+        QCOMPARE(refused.value(QStringLiteral("fileId")).toString(), ids.at(2));
+    }
+
+    void queuesDownloadsBeyondTheRoomsCap()
+    {
+        ServerFixture server;
+        ServerConfig config;
+        config.maxDownloadsPerSession = 2;
+        QVERIFY(server.start(config));
+        Peer alice, bob;
+        QVERIFY(alice.join(server.url(), QStringLiteral("alice")));
+        QVERIFY(bob.join(server.url(), QStringLiteral("bob")));
+        QTemporaryDir work;
+        QSignalSpy uploaded(&alice.files, &FileTransfer::uploadFinished);
+        QList<FileInfo> infos;
+        QList<QByteArray> contents;
+        for (int i = 0; i < 5; ++i) {
+            contents.append(randomBytes(600 * 1024, 40 + i));
+            alice.files.upload(writeFile(work.filePath(QStringLiteral("q%1.bin").arg(i)), contents.last()));
+            QTRY_COMPARE(uploaded.size(), i + 1);
+            QTRY_COMPARE(bob.lastFile().name, QStringLiteral("q%1.bin").arg(i));
+            infos.append(bob.lastFile());
+        }
+        // Bob asks for three at once, the room takes two: the third waits and comes later,
+        // and the other two wait their turn in Bob's queue. Nothing fails.
+        bob.files.setMaxDownloads(3);
+        QTemporaryDir downloads;
+        QSignalSpy saved(&bob.files, &FileTransfer::downloadFinished);
+        QSignalSpy failed(&bob.files, &FileTransfer::failed);
+        for (const FileInfo &info : infos)
+            bob.files.download(info, downloads.path());
+        QTRY_COMPARE_WITH_TIMEOUT(saved.size() + failed.size(), 5, 30000);
+        QCOMPARE(failed.size(), 0);
+        for (int i = 0; i < 5; ++i)
+            QVERIFY(readFile(QDir(downloads.path()).filePath(QStringLiteral("q%1.bin").arg(i))) == contents.at(i));
+    }
+
     void cancelsWhileHashing()
     {
         ServerFixture server;
