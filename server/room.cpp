@@ -55,6 +55,14 @@ qsizetype estimatedBytes(const ChatMessage &m)
 Room::Room(const ServerConfig &config, HistoryStore *store, QObject *parent)
     : QObject(parent), m_config(config), m_store(store), m_fanout(std::make_unique<LocalFanout>())
 {
+    m_trimTimer.setSingleShot(true);
+    m_trimTimer.setInterval(TrimPauseMs);
+    connect(&m_trimTimer, &QTimer::timeout, this, [this] {
+        m_freedSinceTrim = 0;
+#ifdef __GLIBC__
+        malloc_trim(0);
+#endif
+    });
 }
 
 Room::~Room() = default;
@@ -64,7 +72,7 @@ void Room::addSession(Session *session)
     const bool full = m_sessions.size() >= m_config.maxClients;
     m_sessions.insert(session);
     // The handshake's read chunk is empty now, and most connections then sit idle.
-    m_freedSinceTrim += session->releaseIdleBuffers() ? 1 : 0;
+    noteFreed(session->releaseIdleBuffers() ? 1 : 0);
     connect(session, &Session::closed, this, &Room::onSessionClosed);
     // Refused before anything else happens (a guest would otherwise be greeted first).
     if (full) {
@@ -551,25 +559,28 @@ void Room::sweep()
 {
     const qint64 now = Session::monotonicMs();
     const QSet<Session *> sessions = m_sessions;
+    int freed = 0;
     for (Session *s : sessions) {
         s->sweep(now);
-        m_freedSinceTrim += s->releaseIdleBuffers() ? 1 : 0;
+        freed += s->releaseIdleBuffers() ? 1 : 0;
     }
-    // glibc keeps freed memory resident until trimmed: after a wave of joins or leaves the
-    // buffers given back above would otherwise still count, page for page. Trimming costs
-    // a walk over the free lists, so only after a real amount was freed.
-    if (m_freedSinceTrim >= TrimAfterFreed) {
-        m_freedSinceTrim = 0;
-#ifdef __GLIBC__
-        malloc_trim(0);
-#endif
-    }
+    noteFreed(freed);
+}
+
+void Room::noteFreed(int connections)
+{
+    // glibc keeps freed memory resident until trimmed, so after a wave of joins or leaves
+    // the buffers given back would still count page for page. A trim walks the free lists,
+    // so it runs only after a real amount was freed, once the wave has paused.
+    m_freedSinceTrim += connections;
+    if (m_freedSinceTrim >= TrimAfterFreed)
+        m_trimTimer.start();
 }
 
 void Room::onSessionClosed(Session *session)
 {
     m_sessions.remove(session);
-    ++m_freedSinceTrim;
+    noteFreed(1);
     if (session->isJoined() && m_members.value(session->nickKey()) == session) {
         m_members.remove(session->nickKey());
         m_fanout->remove(session);

@@ -9,6 +9,7 @@
 #include <QHash>
 #include <QObject>
 #include <QSet>
+#include <QTimer>
 
 #include <memory>
 
@@ -102,9 +103,13 @@ private:
         bool checking = false;
     };
     QHash<QString, Guesses> m_guesses; // by address
-    // Connections whose buffers were freed (or that closed) since malloc_trim() last ran.
+    // Connections whose buffers were freed (or that closed) since malloc_trim() last ran;
+    // after TrimAfterFreed of them, the heap is trimmed once they pause for TrimPauseMs.
+    void noteFreed(int connections);
     static constexpr int TrimAfterFreed = 32;
+    static constexpr int TrimPauseMs = 100;
     int m_freedSinceTrim = 0;
+    QTimer m_trimTimer;
     int m_nextGuest = 1;
 
     ServerConfig m_config;

@@ -63,7 +63,9 @@ RoomServer::RoomServer(const ServerConfig &config, QObject *parent)
                                                << "(see --allow-origin)";
                 auth->setAllowed(allowed);
             });
-    m_sweepTimer.setInterval(std::min({ 1000, m_config.idleTimeoutMs / 4,
+    // Also the hello timeout's clock (Session::sweep), no timer per connection.
+    m_sweepTimer.setInterval(std::min({ 1000, m_config.helloTimeoutMs / 4,
+                                        m_config.idleTimeoutMs / 4,
                                         m_config.messageTimeoutMs / 4,
                                         m_config.pingIntervalMs / 2 }));
     connect(&m_sweepTimer, &QTimer::timeout, this, [this] {

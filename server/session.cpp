@@ -60,12 +60,8 @@ Session::Session(QWebSocket *socket, QTcpSocket *tcpSocket, Room *room, const Se
             pumpDownloads();
     });
 
-    m_helloTimer.setSingleShot(true);
-    connect(&m_helloTimer, &QTimer::timeout, this, [this] {
-        close(CloseCode::HelloTimeout, tr("No valid hello arrived in time."));
-    });
     if (!m_guest) // guests join as they connect
-        m_helloTimer.start(config.helloTimeoutMs);
+        m_helloDeadlineMs = m_lastReceivedMs + config.helloTimeoutMs;
     // The handshake's own bytes are not the start of a message.
     if (m_probe)
         m_probe->clearPartial();
@@ -82,7 +78,7 @@ Session::~Session()
 
 void Session::setJoined(const QString &nick, const QString &nickKey, const QString &resumeToken)
 {
-    m_helloTimer.stop();
+    m_helloDeadlineMs = -1;
     m_nick = nick;
     m_nickKey = nickKey;
     m_resumeToken = resumeToken;
@@ -146,7 +142,7 @@ void Session::close(CloseCode code, const QString &reason)
     if (m_closed)
         return;
     m_closed = true;
-    m_helloTimer.stop();
+    m_helloDeadlineMs = -1;
     m_socket->close(QWebSocketProtocol::CloseCode(quint16(code)), reason);
     QTimer::singleShot(CloseGraceMs, m_socket, [socket = m_socket] { socket->abort(); });
 }
@@ -155,6 +151,10 @@ void Session::sweep(qint64 nowMs)
 {
     if (m_closed)
         return;
+    if (m_helloDeadlineMs >= 0 && nowMs >= m_helloDeadlineMs) {
+        close(CloseCode::HelloTimeout, tr("No valid hello arrived in time."));
+        return;
+    }
     if (m_probe && m_probe->partialSinceMs() >= 0
         && nowMs - m_probe->partialSinceMs() > m_config.messageTimeoutMs) {
         qCInfo(lcSession).noquote() << m_peer << m_nick << "dropped: message too slow to arrive";
@@ -414,6 +414,6 @@ void Session::onDisconnected()
 {
     releaseUploads();
     m_closed = true;
-    m_helloTimer.stop();
+    m_helloDeadlineMs = -1;
     Q_EMIT closed(this);
 }

@@ -48,7 +48,7 @@ public:
 
     void setJoined(const QString &nick, const QString &nickKey, const QString &resumeToken);
     // The room is deliberately taking its time to answer (a wrong password).
-    void stopHelloTimer() { m_helloTimer.stop(); }
+    void stopHelloTimer() { m_helloDeadlineMs = -1; }
     // While the room checks this connection's password, what else it sends is ignored.
     void setAwaitingVerdict(bool waiting) { m_awaitingVerdict = waiting; }
     void sendFrame(const QString &frame);
@@ -109,7 +109,9 @@ private:
     // sockets given to handleConnection), so the session does.
     QPointer<QTcpSocket> m_tcpSocket;
     QPointer<ActivityProbe> m_probe;
-    QTimer m_helloTimer;
+    // Closed by sweep() when no hello has arrived by then (-1: not waiting). A deadline
+    // instead of a QTimer per connection: the sweep already visits every session.
+    qint64 m_helloDeadlineMs = -1;
     QString m_peer;
     QHostAddress m_peerAddress;
     QString m_nick;
