@@ -3,11 +3,13 @@
 # broadcast server (bench/ws-broadcast.mjs, package `ws`), interleaved and repeated, medians
 # in a table with the ratios and the targets of issue #9. docs/PERFORMANCE.md has a result.
 #
-#   bench/compare.sh [--quick] [--runs N] [--no-10k] [--out DIR]
+#   bench/compare.sh [--quick] [--runs N] [--no-10k] [--only LOADS] [--out DIR]
 #
 #   --quick    about a minute: one run of each load, short windows, no 10,000 idle clients
 #   --runs N   repeats of each load per server (3; the table shows the median)
 #   --no-10k   skip holding 10,000 idle clients (the slowest part of a full run)
+#   --only L   run only these loads, comma-separated, from: sat-w4 sat-w32 p99-100 p99-1k
+#              idle-2k idle-10k (e.g. --only idle-2k,idle-10k for the memory figures)
 #   --out DIR  where raw results go (default: a new /tmp/confab-compare.XXXXXX)
 #   --nice N   run servers and generator at this niceness (e.g. -10 as root, on a machine
 #              busy with other work; both servers get the same)
@@ -26,14 +28,16 @@ RUNS=3
 TENK=1
 OUT=
 NICE=
+ONLY=
 while [[ $# -gt 0 ]]; do
     case $1 in
     --quick) QUICK=1 ;;
     --runs) RUNS=$2; shift ;;
     --no-10k) TENK=0 ;;
+    --only) ONLY=$2; shift ;;
     --out) OUT=$2; shift ;;
     --nice) NICE=$2; shift ;;
-    -h | --help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "compare.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -163,6 +167,20 @@ declare -A LOADS=(
     [idle-2k]="--clients 2000 --mode idle --duration $IDLE_HOLD"
 )
 ORDER=(sat-w4 sat-w32 p99-100 p99-1k idle-2k)
+if [[ -n $ONLY ]]; then
+    for name in ${ONLY//,/ }; do
+        if [[ $name != idle-10k && -z ${LOADS[$name]+x} ]]; then
+            echo "compare.sh: --only: no load called $name (see --help)" >&2
+            exit 2
+        fi
+    done
+    picked=()
+    for load in "${ORDER[@]}"; do
+        [[ ,$ONLY, == *,$load,* ]] && picked+=("$load")
+    done
+    ORDER=("${picked[@]}")
+    if [[ ,$ONLY, == *,idle-10k,* ]]; then TENK=1; else TENK=0; fi
+fi
 
 echo "confab:  $CONFAB_BINARY"
 echo "loadgen: $LOADGEN"
@@ -171,7 +189,7 @@ echo "machine: $NCPU CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuin
 echo "pinning: $PINNED; ulimit -n $MAXFD; $RUNS run(s) of each load; raw results in $OUT"
 start=$(date +%s)
 for run in $(seq "$RUNS"); do
-    for load in "${ORDER[@]}"; do
+    for load in "${ORDER[@]+"${ORDER[@]}"}"; do
         # Interleaved, and which server goes first alternates, so slow drifts in the
         # machine's load fall on both.
         if (((run + ${#load}) % 2)); then pair=(confab ws); else pair=(ws confab); fi
