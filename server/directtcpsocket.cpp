@@ -44,7 +44,7 @@ void DirectTcpSocket::flushPending()
         return;
     // Swapped out first, so the bytes are released whatever happens below.
     const QByteArray pending = std::exchange(m_pending, QByteArray());
-    if (state() != ConnectedState)
+    if (state() != ConnectedState || writeChannelCount() == 0)
         return; // aborted meanwhile: Qt would have discarded them too
     qsizetype sent = 0;
 #ifdef Q_OS_UNIX
@@ -94,6 +94,11 @@ void DirectTcpSocket::disconnectFromHost()
 
 void DirectTcpSocket::close()
 {
-    flushPending();
+    // abort() comes here too, with the write channel already gone: then pending bytes are
+    // dropped, as Qt drops its own buffer (and Qt's buffer could not take a remainder).
+    if (writeChannelCount() > 0)
+        flushPending();
+    else
+        m_pending.clear();
     QTcpSocket::close();
 }
