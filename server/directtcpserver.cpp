@@ -2,7 +2,9 @@
 
 #include "server/directtcpsocket.h"
 
-DirectTcpServer::DirectTcpServer(QObject *parent) : QTcpServer(parent) { }
+DirectTcpServer::DirectTcpServer(QObject *parent)
+    : QTcpServer(parent)
+{ }
 
 DirectTcpServer::~DirectTcpServer() = default;
 

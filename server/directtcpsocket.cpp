@@ -10,7 +10,8 @@
 #include <sys/types.h>
 #endif
 
-DirectTcpSocket::DirectTcpSocket(QObject *parent) : QTcpSocket(parent)
+DirectTcpSocket::DirectTcpSocket(QObject *parent)
+    : QTcpSocket(parent)
 {
     connect(this, &QTcpSocket::readyRead, this, [this] { m_qtBuffersUsed = true; });
 }

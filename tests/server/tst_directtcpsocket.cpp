@@ -72,8 +72,8 @@ private Q_SLOTS:
         QVERIFY(p.accepted->bytesToWrite() > 0); // and Qt holds the rest
         p.accepted->write(tail); // queued behind it, not sent ahead of it
         QByteArray received;
-        QTRY_VERIFY_WITH_TIMEOUT((received += p.client.readAll()).size() >= big.size() + tail.size(),
-                                 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (received += p.client.readAll()).size() >= big.size() + tail.size(), 30000);
         QVERIFY(received == big + tail);
     }
 
