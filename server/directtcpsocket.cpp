@@ -41,12 +41,30 @@ qint64 DirectTcpSocket::writeData(const char *data, qint64 size)
 void DirectTcpSocket::flushPending()
 {
     m_flushQueued = false;
+    const qsizetype sent = sendToKernel();
+    // As Qt does after its own flushes (from the event loop, never inside write()):
+    // whoever paces its writes on this signal (a file download) goes on.
+    if (sent > 0)
+        Q_EMIT bytesWritten(sent);
+}
+
+void DirectTcpSocket::sendPendingNow()
+{
+    const qsizetype sent = sendToKernel();
+    if (sent > 0) {
+        QMetaObject::invokeMethod(
+            this, [this, sent] { Q_EMIT bytesWritten(sent); }, Qt::QueuedConnection);
+    }
+}
+
+qsizetype DirectTcpSocket::sendToKernel()
+{
     if (m_pending.isEmpty())
-        return;
+        return 0;
     // Swapped out first, so the bytes are released whatever happens below.
     const QByteArray pending = std::exchange(m_pending, QByteArray());
     if (state() != ConnectedState || writeChannelCount() == 0)
-        return; // aborted meanwhile: Qt would have discarded them too
+        return 0; // aborted meanwhile: Qt would have discarded them too
     qsizetype sent = 0;
 #ifdef Q_OS_UNIX
     while (sent < pending.size()) {
@@ -67,10 +85,7 @@ void DirectTcpSocket::flushPending()
         m_qtBuffersUsed = true;
         QTcpSocket::writeData(pending.constData() + sent, pending.size() - sent);
     }
-    // As Qt does after its own flushes (from the event loop, never inside write()):
-    // whoever paces its writes on this signal (a file download) goes on.
-    if (sent > 0)
-        Q_EMIT bytesWritten(sent);
+    return sent;
 }
 
 bool DirectTcpSocket::releaseIdleBuffers()

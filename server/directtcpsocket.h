@@ -33,12 +33,17 @@ public:
     // Frees Qt's read and write chunks when both buffers are empty (and nothing is read
     // in a transaction); true if it did.
     bool releaseIdleBuffers();
+    // Hands what was written this pass to the kernel now rather than at the end of the
+    // pass (bytesWritten() still comes from the event loop). For a writer that has written
+    // a lot in one pass and wants to know what the kernel really would not take.
+    void sendPendingNow();
 
 protected:
     qint64 writeData(const char *data, qint64 size) override;
 
 private:
     void flushPending();
+    qsizetype sendToKernel(); // sends m_pending; the rest goes to Qt's buffer; returns bytes sent
 
     QByteArray m_pending; // written this pass, not yet handed to the kernel
     bool m_flushQueued = false;

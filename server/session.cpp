@@ -91,7 +91,15 @@ bool Session::admitBytes(qint64 size)
     // A client that stops reading must not grow the server without bound; it can come
     // back and resume from its last seq. The bound is on backlog: an idle socket always
     // takes one frame, however large.
-    const qint64 backlog = m_socket->bytesToWrite();
+    qint64 backlog = m_socket->bytesToWrite();
+    if (backlog > 0 && backlog + size > m_config.maxSendBufferBytes) {
+        // Much written in one event-loop pass (a burst fanned out) is not yet a peer that
+        // does not read: the kernel gets it now, and only what it will not take counts.
+        if (auto *direct = qobject_cast<DirectTcpSocket *>(m_tcpSocket.data())) {
+            direct->sendPendingNow();
+            backlog = m_socket->bytesToWrite();
+        }
+    }
     if (backlog > 0 && backlog + size > m_config.maxSendBufferBytes) {
         qCInfo(lcSession).noquote() << m_peer << m_nick << "dropped: not reading ("
                                     << backlog << "bytes unsent)";

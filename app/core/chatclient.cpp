@@ -6,6 +6,8 @@
 #include "common/membermodel.h"
 #include "common/messagemodel.h"
 
+#include <QElapsedTimer>
+#include <QScopedValueRollback>
 #include <QSslError>
 #include <QUuid>
 #include <QWebSocket>
@@ -83,6 +85,7 @@ void ChatClient::close()
 void ChatClient::stopTrying()
 {
     m_closing = true;
+    m_frames.clear();
     m_reconnectTimer.stop();
     if (m_socket) {
         QWebSocket *socket = m_socket;
@@ -93,8 +96,39 @@ void ChatClient::stopTrying()
     }
 }
 
+void ChatClient::scheduleDrain()
+{
+    if (m_drainQueued)
+        return;
+    m_drainQueued = true;
+    QMetaObject::invokeMethod(this, [this] { drainFrames(DrainSliceMs); }, Qt::QueuedConnection);
+}
+
+// QWebSocket hands over every whole frame it has read in one go: after a burst, thousands
+// in one event-loop pass. Decoding them all there stalled the window for 90 ms (bench/
+// bench_gui); a slice of a few milliseconds per pass keeps it responsive, and the messages
+// of a slice go into the model as one insert (one layout of the views, in the next pass).
+void ChatClient::drainFrames(int sliceMs)
+{
+    m_drainQueued = false;
+    const QScopedValueRollback draining(m_draining, true);
+    QElapsedTimer slice;
+    slice.start();
+    while (!m_frames.isEmpty() && (sliceMs < 0 || !slice.hasExpired(sliceMs))) {
+        const Frame frame = m_frames.takeFirst();
+        if (frame.binary)
+            Q_EMIT binaryReceived(frame.bytes);
+        else
+            onTextMessage(frame.text);
+    }
+    flushIncoming();
+    if (!m_frames.isEmpty())
+        scheduleDrain();
+}
+
 void ChatClient::connectSocket()
 {
+    m_frames.clear();
     if (m_socket) {
         m_socket->disconnect(this);
         m_socket->abort();
@@ -105,9 +139,16 @@ void ChatClient::connectSocket()
     m_socket->setMaxAllowedIncomingMessageSize(MaxIncomingBytes);
     connect(m_socket, &QWebSocket::connected, this, &ChatClient::onConnected);
     connect(m_socket, &QWebSocket::disconnected, this, &ChatClient::onDisconnected);
-    connect(m_socket, &QWebSocket::textMessageReceived, this, &ChatClient::onTextMessage);
+    // Frames wait in m_frames and are handled a slice per event-loop pass (drainFrames()).
+    connect(m_socket, &QWebSocket::textMessageReceived, this, [this](const QString &text) {
+        m_frames.append(Frame { text, {}, false });
+        scheduleDrain();
+    });
     connect(m_socket, &QWebSocket::sslErrors, this, &ChatClient::onSslErrors);
-    connect(m_socket, &QWebSocket::binaryMessageReceived, this, &ChatClient::binaryReceived);
+    connect(m_socket, &QWebSocket::binaryMessageReceived, this, [this](const QByteArray &frame) {
+        m_frames.append(Frame { {}, frame, true });
+        scheduleDrain();
+    });
     connect(m_socket, &QWebSocket::bytesWritten, this, &ChatClient::bytesWritten);
     QWebSocketHandshakeOptions options;
     options.setSubprotocols({ QString::fromLatin1(Subprotocol) });
@@ -144,6 +185,15 @@ void ChatClient::onDisconnected()
     QWebSocket *socket = m_socket;
     if (!socket)
         return;
+    // What arrived before the close is handled before it (an error saying why, above all).
+    // Unless the close comes from handling one of those frames: then the rest is dropped,
+    // not handled inside that handler. Nothing is lost by that: chat messages come again
+    // on resume (the last seq handled is what it asks from), downloads go on from the
+    // bytes written.
+    if (m_draining)
+        m_frames.clear();
+    else
+        drainFrames(-1);
     const quint16 code = quint16(socket->closeCode());
     const QString reason = socket->closeReason();
     if (!reason.isEmpty())
@@ -166,6 +216,7 @@ void ChatClient::onDisconnected()
         return;
     }
     if (m_state == State::Joined) {
+        flushIncoming();
         m_messages->addEvent(MessageModel::Kind::Info, tr("Connection lost."), now());
         m_members->clear();
     }
@@ -179,6 +230,7 @@ void ChatClient::stopForGood(const QString &code, const QString &message)
 {
     stopTrying();
     m_errorString = message;
+    flushIncoming();
     m_messages->addEvent(MessageModel::Kind::Info, message, now());
     setState(State::Disconnected);
     Q_EMIT errorReceived(code, message, true);
@@ -365,6 +417,7 @@ void ChatClient::requestOlder(int limit)
 {
     if (m_state != State::Joined || m_loadingOlder || !m_hasOlder)
         return;
+    flushIncoming();
     const qint64 first = m_messages->firstSeq();
     if (first <= 1) {
         m_hasOlder = false;
@@ -385,7 +438,21 @@ void ChatClient::onTextMessage(const QString &text)
                  qPrintable(decoded.error.message));
         return;
     }
+    if (const auto *chat = std::get_if<ChatMessage>(&*decoded.value)) {
+        handle(*chat);
+        return;
+    }
+    // Anything else may refer to a message still waiting: the model has it first.
+    flushIncoming();
     std::visit([this](const auto &m) { handle(m); }, *decoded.value);
+}
+
+void ChatClient::flushIncoming()
+{
+    m_flushQueued = false;
+    if (m_incoming.isEmpty())
+        return;
+    m_messages->addMessages(std::exchange(m_incoming, {}));
 }
 
 void ChatClient::handle(const Welcome &m)
@@ -432,7 +499,11 @@ void ChatClient::handle(const Welcome &m)
 
 void ChatClient::handle(const ChatMessage &m)
 {
-    m_messages->addMessage(m);
+    m_incoming.append(m);
+    if (!m_flushQueued) {
+        m_flushQueued = true;
+        QMetaObject::invokeMethod(this, &ChatClient::flushIncoming, Qt::QueuedConnection);
+    }
     forgetTyping(m.from);
     // Live messages arrive in order right after the welcome; while catching up they sit
     // beyond a gap, so they do not advance what this client can resume from.

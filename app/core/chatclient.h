@@ -141,6 +141,11 @@ private:
     void onSslErrors(const QList<QSslError> &errors);
     void handle(const Confab::Protocol::Welcome &m);
     void handle(const Confab::Protocol::ChatMessage &m);
+    // Live messages go into the model in batches: one insert (one layout of the views) per
+    // event-loop pass instead of one per message, so a burst does not stall the window.
+    void flushIncoming();
+    void scheduleDrain();
+    void drainFrames(int sliceMs); // -1: all of them
     void handle(const Confab::Protocol::Ack &m);
     void handle(const Confab::Protocol::Joined &m);
     void handle(const Confab::Protocol::Left &m);
@@ -193,6 +198,18 @@ private:
     // The seq up to which this client holds every message; what it asks to resume from.
     qint64 m_syncedSeq = -1;
     bool m_catchingUp = false; // asking `after` pages until caught up
+    QList<Confab::Protocol::ChatMessage> m_incoming; // decoded, not yet in the model
+    struct Frame
+    {
+        QString text;
+        QByteArray bytes;
+        bool binary = false;
+    };
+    static constexpr int DrainSliceMs = 8;
+    QList<Frame> m_frames; // received, not yet handled
+    bool m_drainQueued = false;
+    bool m_draining = false;
+    bool m_flushQueued = false;
     bool m_hasOlder = false;
     bool m_loadingOlder = false;
     bool m_everJoined = false;

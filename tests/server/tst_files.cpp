@@ -234,7 +234,7 @@ private Q_SLOTS:
         QCOMPARE(joined.size(), 1); // it rejoined once, and went on from there
         // No byte came twice: progress only ever grew, and past the cut it went on from there.
         for (qsizetype i = 1; i < progress.size(); ++i)
-            QVERIFY(progress.at(i).at(1).toLongLong() > progress.at(i - 1).at(1).toLongLong());
+            QVERIFY2(progress.at(i).at(1).toLongLong() > progress.at(i - 1).at(1).toLongLong(), qPrintable(QStringLiteral("%1: %2 after %3, cut at %4").arg(i).arg(progress.at(i).at(1).toLongLong()).arg(progress.at(i - 1).at(1).toLongLong()).arg(receivedAtCut)));
         QVERIFY(receivedAtCut < data.size());
         QVERIFY(readFile(saved.first().at(1).toString()) == data);
         QCOMPARE(QDir(downloads.path()).entryList(QDir::Files | QDir::Hidden).size(), 1);

@@ -118,6 +118,35 @@ private Q_SLOTS:
         QVERIFY(sent < 2000);
     }
 
+    void burstWrittenInOnePassIsNotASlowConsumer()
+    {
+        // Many messages handled in one event-loop pass fan out more than the send bound to
+        // a client that reads perfectly well: only what the kernel will not take counts.
+        ServerFixture f;
+        ServerConfig config;
+        config.maxRate = 0;
+        config.maxSendBufferBytes = 64 * 1024;
+        QVERIFY(f.start(config));
+        TestClient reader;
+        QVERIFY(!reader.join(f.url(), QStringLiteral("Reader")).isEmpty());
+        RawSocket writer;
+        QVERIFY(writer.handshake(f.url()));
+        writer.sendText(hello(QStringLiteral("Writer")));
+        QTRY_COMPARE(f.server->room()->memberCount(), 2);
+        const int count = 1000;
+        QByteArray burst;
+        for (int i = 0; i < count; ++i)
+            burst += RawSocket::frame(0x1, Confab::Codec::encode(Confab::Protocol::ClientMessage(
+                                                Confab::Protocol::SendChat {
+                                                    QStringLiteral("b%1").arg(i),
+                                                    QStringLiteral("burst %1 ").arg(i) + QString(200, QLatin1Char('x')),
+                                                    {}, {} })));
+        writer.socket.write(burst); // ~250 KB at once: one or a few passes of the server
+        QTRY_COMPARE_WITH_TIMEOUT(reader.ofType(QStringLiteral("chat")).size(), count, 20000);
+        QVERIFY(!reader.disconnected);
+        QCOMPARE(f.server->room()->memberCount(), 2);
+    }
+
     void silentPeerIsDroppedLivelyOneIsNot()
     {
         ServerFixture f;
