@@ -114,8 +114,13 @@ void ChatClient::drainFrames(int sliceMs)
     const QScopedValueRollback draining(m_draining, true);
     QElapsedTimer slice;
     slice.start();
-    while (!m_frames.isEmpty() && (sliceMs < 0 || !slice.hasExpired(sliceMs))) {
+    int handled = 0;
+    // Bounded in time (decoding) and in count: each new row is measured (its text laid
+    // out) when the views lay out next, about 35 µs a row.
+    while (!m_frames.isEmpty()
+           && (sliceMs < 0 || (!slice.hasExpired(sliceMs) && handled < MaxFramesPerSlice))) {
         const Frame frame = m_frames.takeFirst();
+        ++handled;
         if (frame.binary)
             Q_EMIT binaryReceived(frame.bytes);
         else

@@ -206,6 +206,7 @@ private:
         bool binary = false;
     };
     static constexpr int DrainSliceMs = 8;
+    static constexpr int MaxFramesPerSlice = 250;
     QList<Frame> m_frames; // received, not yet handled
     bool m_drainQueued = false;
     bool m_draining = false;
