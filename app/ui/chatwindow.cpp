@@ -104,6 +104,9 @@ ChatWindow::ChatWindow(ChatClient *client, QWidget *parent)
     m_attachButton->setToolTip(tr("Send a file or picture (or drop it here, or paste it)"));
     m_attachButton->setAccessibleName(tr("Send a file"));
     m_attachButton->setAutoRaise(true);
+    QFont attachFont = m_attachButton->font();
+    attachFont.setPointSizeF(attachFont.pointSizeF() * 1.5);
+    m_attachButton->setFont(attachFont);
     setAcceptDrops(true);
 
     m_typing->setObjectName(QStringLiteral("typing"));

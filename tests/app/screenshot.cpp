@@ -3,9 +3,11 @@
 // scripts/screenshot.sh (under Xvfb, with CJK fonts); it is a tool, not a test.
 
 #include "app/core/chatclient.h"
+#include "app/core/filetransfer.h"
 #include "app/core/lanaddress.h"
 #include "app/ui/appcontroller.h"
 #include "app/ui/chatwindow.h"
+#include "app/ui/filesharing.h"
 #include "app/ui/messageinput.h"
 #include "common/membermodel.h"
 #include "common/messagemodel.h"
@@ -13,6 +15,11 @@
 
 #include <QApplication>
 #include <QDeadlineTimer>
+#include <QDir>
+#include <QFile>
+#include <QLinearGradient>
+#include <QPainter>
+#include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
@@ -55,7 +62,7 @@ int main(int argc, char **argv)
     if (!controller.start() || !waitFor([&] { return controller.chatWindow() != nullptr; }))
         return fail("the room did not start");
     ChatWindow *window = controller.chatWindow();
-    window->resize(900, 580);
+    window->resize(900, 720);
     ChatClient *me = window->client();
     if (!waitFor([&] { return me->state() == ChatClient::State::Joined; }))
         return fail("the window did not join");
@@ -97,6 +104,40 @@ int main(int argc, char **argv)
     waitFor([&] { return me->members()->rowCount() == 3; });
     QTest::qWait(100);
     say(jun, QStringLiteral("번역은 제가 검토할게요. 회의 자료는 공유 폴더에 올려 두었습니다."));
+    // Files: a picture (a thumbnail in the window) and a document (a card).
+    const auto share = [&](ChatClient *who, const QString &path) {
+        FileTransfer transfer(who);
+        QSignalSpy done(&transfer, &FileTransfer::uploadFinished);
+        transfer.upload(path);
+        waitFor([&] { return !done.isEmpty(); });
+        const qint64 seq = done.isEmpty() ? 0 : done.first().at(2).toLongLong();
+        waitFor([&] { return me->messages()->containsSeq(seq); });
+        QTest::qWait(60);
+    };
+    QImage mockup(960, 540, QImage::Format_RGB32);
+    {
+        QPainter p(&mockup);
+        QLinearGradient sky(0, 0, 960, 540);
+        sky.setColorAt(0, QColor(0x2d, 0x6c, 0xdf));
+        sky.setColorAt(1, QColor(0x7b, 0x3f, 0xe4));
+        p.fillRect(mockup.rect(), sky);
+        p.setPen(Qt::white);
+        QFont font = p.font();
+        font.setPixelSize(72);
+        font.setBold(true);
+        p.setFont(font);
+        p.drawText(mockup.rect(), Qt::AlignCenter, QStringLiteral("Confab 1.0"));
+    }
+    const QString mockupPath = QDir(dataDir.path()).filePath(QStringLiteral("release-banner.png"));
+    mockup.save(mockupPath, "PNG");
+    share(jun, mockupPath);
+    const QString notesPath = QDir(dataDir.path()).filePath(QStringLiteral("release-notes.pdf"));
+    {
+        QFile pdf(notesPath);
+        pdf.open(QIODevice::WriteOnly);
+        pdf.write(QByteArray("%PDF-1.4\n") + QByteArray(180000, 'x'));
+    }
+    share(alice, notesPath);
     say(me, QStringLiteral("Great. Anyone on the LAN can join with the address at the bottom right."));
     say(alice, QStringLiteral("See you at three. Draft notes: https://example.com/confab/notes"));
     // A lively room: a reply, reactions, someone away and someone typing.
@@ -127,6 +168,16 @@ int main(int argc, char **argv)
     window->input()->setFocus();
     if (!QTest::qWaitForWindowExposed(window))
         return fail("the window was never shown");
+    // The picture's thumbnail is fetched when its row is first painted.
+    window->grab();
+    waitFor([&] {
+        for (int i = 0; i < me->messages()->rowCount(); ++i) {
+            const QVariantMap file = me->messages()->index(i).data(MessageModel::FileRole).toMap();
+            if (FileSharing::isImage(file) && !window->files()->thumbnail(file).isNull())
+                return true;
+        }
+        return false;
+    });
     QTest::qWait(300);
     if (!window->grab().save(QString::fromLocal8Bit(argv[1])))
         return fail("cannot write the PNG");
