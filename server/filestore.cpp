@@ -74,6 +74,15 @@ FileStore::Begun FileStore::begin(const void *owner, const QString &memberKey,
 
     if (Upload *active = m_uploads.value(b.key)) {
         // The same member again (a new connection): it carries on where the bytes end.
+        if (!active->owner) {
+            // Parked: its remaining bytes are promised again.
+            if (m_used + m_reserved + (active->size - active->held) > m_maxStorage) {
+                b.result = Result::StorageFull;
+                return b;
+            }
+            m_reserved += active->size - active->held;
+            m_parked.removeOne(b.key);
+        }
         active->owner = owner;
         b.result = Result::Ok;
         b.offset = active->held;
@@ -105,6 +114,7 @@ FileStore::Begun FileStore::begin(const void *owner, const QString &memberKey,
         m_error = upload->file->errorString();
         return b;
     }
+    m_rehashed += held;
     upload->file->seek(held);
     m_reserved += size - held;
     Upload *raw = upload.release();
@@ -180,7 +190,10 @@ void FileStore::drop(const QString &key, Partial partial)
     Upload *u = m_uploads.take(key);
     if (!u)
         return;
-    m_reserved -= u->size - u->held;
+    if (u->owner)
+        m_reserved -= u->size - u->held;
+    else
+        m_parked.removeOne(key);
     u->file->close();
     if (partial == Partial::Remove && QFile::remove(partialPath(key)))
         m_used -= u->held;
@@ -189,9 +202,21 @@ void FileStore::drop(const QString &key, Partial partial)
 
 void FileStore::release(const void *owner, const QString &key, Partial partial)
 {
-    const Upload *u = m_uploads.value(key);
-    if (u && u->owner == owner)
+    Upload *u = m_uploads.value(key);
+    if (!u || !owner || u->owner != owner)
+        return;
+    if (partial == Partial::Remove) {
         drop(key, partial);
+        return;
+    }
+    // Parked: nobody may append until the member announces it again; what it still needs
+    // is no longer promised.
+    m_reserved -= u->size - u->held;
+    u->owner = nullptr;
+    u->file->flush();
+    m_parked.append(key);
+    while (m_parked.size() > MaxParked)
+        drop(m_parked.first(), Partial::Keep);
 }
 
 QString FileStore::filePath(const QString &fileId) const

@@ -58,8 +58,14 @@ public:
     // the file is checked against its SHA-256: a match is moved to files/ (complete), a
     // mismatch is deleted (Corrupt).
     Appended append(const void *owner, const QString &key, qint64 offset, QByteArrayView data);
-    // The upload stops here; its partial stays for a resume, or goes.
+    // The upload stops here; its partial stays for a resume, or goes. A kept one is parked
+    // with its running hash (the most recent MaxParked of them), so that a resume after a
+    // reconnect goes on without reading the bytes held again; an older one, or one after a
+    // restart, is read once more to rebuild the hash.
     void release(const void *owner, const QString &key, Partial partial);
+    static constexpr int MaxParked = 32;
+    // Bytes of partials read back to rebuild a hash on resume (for tests and the log).
+    qint64 rehashedBytes() const { return m_rehashed; }
     bool isActive(const QString &key) const { return m_uploads.contains(key); }
 
     // The stored file's path, or empty when there is no such file.
@@ -89,5 +95,7 @@ private:
     qint64 m_maxStorage = 0;
     qint64 m_used = 0;
     qint64 m_reserved = 0;
-    QHash<QString, Upload *> m_uploads;
+    QHash<QString, Upload *> m_uploads; // under way (owner set) or parked (owner null)
+    QList<QString> m_parked; // oldest first
+    qint64 m_rehashed = 0;
 };

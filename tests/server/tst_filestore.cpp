@@ -93,6 +93,53 @@ private Q_SLOTS:
         QCOMPARE(stored.readAll(), data);
     }
 
+    void resumesAParkedUploadWithoutReadingItAgain()
+    {
+        QTemporaryDir dir;
+        FileStore store;
+        QVERIFY(store.open(dir.path(), 100000, 200000));
+        const QByteArray data(50000, 'p');
+        int first = 0;
+        const auto begun = store.begin(&first, QStringLiteral("alice"), QStringLiteral("upload-p"),
+                                       data.size(), hexOf(data));
+        QCOMPARE(store.append(&first, begun.key, 0, QByteArrayView(data).first(20000)).result,
+                 FileStore::Result::Ok);
+        QCOMPARE(store.reservedBytes(), 30000);
+        // The connection drops: parked, its remaining bytes no longer promised.
+        store.release(&first, begun.key, FileStore::Partial::Keep);
+        QCOMPARE(store.reservedBytes(), 0);
+        QCOMPARE(store.usedBytes(), 20000);
+        // Nobody appends to a parked upload.
+        QCOMPARE(store.append(&first, begun.key, 20000, QByteArrayView(data).sliced(20000)).result,
+                 FileStore::Result::NotFound);
+        // The member announces it again from a new connection: on from 20,000, nothing re-read.
+        int second = 0;
+        const auto again = store.begin(&second, QStringLiteral("alice"), QStringLiteral("upload-p"),
+                                       data.size(), hexOf(data));
+        QCOMPARE(again.result, FileStore::Result::Ok);
+        QCOMPARE(again.offset, 20000);
+        QCOMPARE(store.rehashedBytes(), 0);
+        QCOMPARE(store.reservedBytes(), 30000);
+        const auto done = store.append(&second, again.key, 20000, QByteArrayView(data).sliced(20000));
+        QVERIFY(done.complete);
+
+        // Only the newest MaxParked are kept; an older one is read again when it resumes.
+        QList<QString> keys;
+        const QByteArray small(10, 's');
+        for (int i = 0; i <= FileStore::MaxParked; ++i) {
+            const auto b = store.begin(&first, QStringLiteral("alice"), QStringLiteral("many-%1").arg(i),
+                                       small.size(), hexOf(small));
+            QCOMPARE(store.append(&first, b.key, 0, QByteArrayView(small).first(4)).result,
+                     FileStore::Result::Ok);
+            store.release(&first, b.key, FileStore::Partial::Keep);
+        }
+        const auto oldest = store.begin(&second, QStringLiteral("alice"), QStringLiteral("many-0"),
+                                        small.size(), hexOf(small));
+        QCOMPARE(oldest.offset, 4);
+        QCOMPARE(store.rehashedBytes(), 4);
+        QVERIFY(store.append(&second, oldest.key, 4, QByteArrayView(small).sliced(4)).complete);
+    }
+
     void refusesAMismatch()
     {
         QTemporaryDir dir;
