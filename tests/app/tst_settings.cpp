@@ -13,6 +13,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QDir>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -181,12 +182,19 @@ void TestSettings::settingsDialogSavesLanguageAndMute()
     QVERIFY(restartNote->isVisible());
     QVERIFY(restartNote->text().contains(QStringLiteral("next time")));
     QTest::keyClick(dialog->findChild<QCheckBox *>(QStringLiteral("muted")), Qt::Key_Space);
+    // Where files are saved: the Downloads folder until another is chosen.
+    auto *downloads = dialog->findChild<QLineEdit *>(QStringLiteral("downloadDirectory"));
+    QVERIFY(downloads);
+    QCOMPARE(downloads->text(), Settings::defaultDownloadDirectory());
+    const QString chosen = QDir::temp().filePath(QStringLiteral("confab-received"));
+    downloads->setText(chosen);
     QTest::mouseClick(dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok),
                       Qt::LeftButton);
     QTRY_VERIFY(!controller.settingsDialog());
     Settings settings;
     QCOMPARE(settings.language(), QStringLiteral("ko"));
     QVERIFY(settings.notificationsMuted());
+    QCOMPARE(settings.downloadDirectory(), chosen);
     // The key the start-up translation loader reads.
     QCOMPARE(QSettings().value(QStringLiteral("ui/language")).toString(), QStringLiteral("ko"));
 }
