@@ -306,7 +306,8 @@ void RoomServer::upgradeDirect(DirectTcpSocket *socket, const QByteArray &head, 
         QTimer::singleShot(2000, socket, [socket] { socket->abort(); });
         return;
     }
-    auto *session = new Session(socket, answer.guest, m_room, m_room->config(), m_room);
+    const auto kind = answer.guest ? Session::Kind::Guest : Session::Kind::Member;
+    auto *session = new Session(socket, kind, m_room, m_room->config(), m_room);
     socket->setParent(session);
     m_room->addSession(session);
 }

@@ -63,7 +63,7 @@ Session::Session(QWebSocket *socket, QTcpSocket *tcpSocket, Room *room, const Se
     init();
 }
 
-Session::Session(DirectTcpSocket *socket, bool guest, Room *room, const ServerConfig &config,
+Session::Session(DirectTcpSocket *socket, Kind kind, Room *room, const ServerConfig &config,
                  QObject *parent)
     : QObject(parent)
     , m_room(room)
@@ -77,7 +77,7 @@ Session::Session(DirectTcpSocket *socket, bool guest, Room *room, const ServerCo
     , m_chunkBucket(config.fileChunkRate, config.fileChunkBurst)
     , m_files(room->fileStore())
     , m_lastReceivedMs(monotonicMs())
-    , m_guest(guest)
+    , m_guest(kind == Kind::Guest)
 {
     // Connected after the ActivityProbe (made at accept), so it still sees bytes first.
     connect(socket, &QTcpSocket::readyRead, this, &Session::onDirectReadyRead);
@@ -538,8 +538,7 @@ void Session::onDirectReadyRead()
     else
         m_in.append(data);
     qsizetype pos = 0;
-    while (!m_closeSent && !m_closed && processFrame(pos)) {
-    }
+    while (!m_closeSent && !m_closed && processFrame(pos)) { }
     if (m_closeSent || pos >= m_in.size())
         m_in = QByteArray(); // nothing kept while idle
     else if (pos > 0)
@@ -588,12 +587,14 @@ bool Session::processFrame(qsizetype &pos)
             length = (length << 8) | d[i];
         header = 10;
         if (length >> 63) {
-            failDirect(CloseProtocolError, QStringLiteral("Highest bit of payload length is not 0."));
+            failDirect(CloseProtocolError,
+                       QStringLiteral("Highest bit of payload length is not 0."));
             return false;
         }
         if (length <= 0xFFFF) {
-            failDirect(CloseProtocolError,
-                       QStringLiteral("Lengths smaller than 65536 (2^16) must be expressed as 2 bytes."));
+            failDirect(
+                CloseProtocolError,
+                QStringLiteral("Lengths smaller than 65536 (2^16) must be expressed as 2 bytes."));
             return false;
         }
     }
@@ -613,14 +614,16 @@ bool Session::processFrame(qsizetype &pos)
             return false;
         }
         if (opcode == Continuation && m_fragmentOpcode == 0) {
-            failDirect(CloseProtocolError,
-                       QStringLiteral("Received Continuation frame, while there is nothing to continue."));
+            failDirect(
+                CloseProtocolError,
+                QStringLiteral("Received Continuation frame, while there is nothing to continue."));
             return false;
         }
         if (opcode != Continuation && m_fragmentOpcode != 0) {
-            failDirect(CloseProtocolError,
-                       QStringLiteral("All data frames after the initial data frame must have opcode 0 "
-                                      "(continuation)."));
+            failDirect(
+                CloseProtocolError,
+                QStringLiteral("All data frames after the initial data frame must have opcode 0 "
+                               "(continuation)."));
             return false;
         }
         if (quint64(m_fragments.size()) + length > m_config.maxMessageBytes) {
@@ -686,7 +689,8 @@ void Session::onControlFrame(quint8 opcode, QByteArray payload)
     if (payload.size() >= 2) {
         code = quint16((quint8(payload.at(0)) << 8) | quint8(payload.at(1)));
         if (!isValidCloseCode(code)) {
-            failDirect(CloseProtocolError, QStringLiteral("Invalid close code %1 detected.").arg(code));
+            failDirect(CloseProtocolError,
+                       QStringLiteral("Invalid close code %1 detected.").arg(code));
             return;
         }
         const QByteArrayView text = QByteArrayView(payload).sliced(2);

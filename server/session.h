@@ -34,7 +34,8 @@ public:
             QObject *parent = nullptr);
     // A ws:// connection whose handshake RoomServer answered itself (server/wsdirect.h):
     // the session reads and writes RFC 6455 frames on the socket, no QWebSocket.
-    Session(DirectTcpSocket *socket, bool guest, Room *room, const ServerConfig &config,
+    enum class Kind { Member, Guest }; // offered confab.v1, or no subprotocol we speak
+    Session(DirectTcpSocket *socket, Kind kind, Room *room, const ServerConfig &config,
             QObject *parent = nullptr);
     ~Session() override;
 

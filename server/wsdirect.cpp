@@ -73,9 +73,8 @@ HandshakeAnswer answerHandshake(QByteArrayView head, const QByteArray &subprotoc
         const QByteArray name = lowerTrimmed(QByteArrayView(line).first(colon));
         const QByteArray value = line.mid(colon + 1).trimmed();
         // Headers that may come more than once are joined as a list, as HTTP allows.
-        const auto add = [&value](QByteArray &to) {
-            to = to.isEmpty() ? value : to + ", " + value;
-        };
+        const auto add
+            = [&value](QByteArray &to) { to = to.isEmpty() ? value : to + ", " + value; };
         if (name == "host")
             host = value;
         else if (name == "upgrade")

@@ -33,10 +33,12 @@ private:
         if (!r.handshake(f.url()))
             return false;
         r.sendText(hello(nick));
-        return QTest::qWaitFor([&] {
-            r.closeCode();
-            return !r.texts.isEmpty() && r.texts.first().contains("welcome");
-        }, 5000);
+        return QTest::qWaitFor(
+            [&] {
+                r.closeCode();
+                return !r.texts.isEmpty() && r.texts.first().contains("welcome");
+            },
+            5000);
     }
     // Sends raw bytes and returns the close code the room answers with.
     static std::optional<int> closedWith(RawSocket &r, const QByteArray &bytes)
@@ -66,8 +68,10 @@ private Q_SLOTS:
         QTest::newRow("guest") << request(Valid) << 101 << true;
         QTest::newRow("other protocol: guest")
             << request(Valid + "\r\nSec-WebSocket-Protocol: chat") << 101 << true;
-        QTest::newRow("POST") << QByteArray("POST / HTTP/1.1\r\nHost: x\r\n" + Valid) << 400 << false;
-        QTest::newRow("HTTP/1.0") << QByteArray("GET / HTTP/1.0\r\nHost: x\r\n" + Valid) << 400 << false;
+        QTest::newRow("POST") << QByteArray("POST / HTTP/1.1\r\nHost: x\r\n" + Valid) << 400
+                              << false;
+        QTest::newRow("HTTP/1.0") << QByteArray("GET / HTTP/1.0\r\nHost: x\r\n" + Valid) << 400
+                                  << false;
         QTest::newRow("no host") << QByteArray("GET / HTTP/1.1\r\n" + Valid) << 400 << false;
         QTest::newRow("version 8")
             << request("Upgrade: websocket\r\nConnection: Upgrade\r\n"
@@ -76,30 +80,31 @@ private Q_SLOTS:
         QTest::newRow("no key") << request("Upgrade: websocket\r\nConnection: Upgrade\r\n"
                                            "Sec-WebSocket-Version: 13")
                                 << 400 << false;
-        QTest::newRow("short key") << request("Upgrade: websocket\r\nConnection: Upgrade\r\n"
-                                              "Sec-WebSocket-Key: abcd\r\nSec-WebSocket-Version: 13")
-                                   << 400 << false;
+        QTest::newRow("short key")
+            << request("Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                       "Sec-WebSocket-Key: abcd\r\nSec-WebSocket-Version: 13")
+            << 400 << false;
         QTest::newRow("no connection upgrade")
             << request("Upgrade: websocket\r\nConnection: keep-alive\r\n"
                        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13")
             << 400 << false;
-        QTest::newRow("refused origin") << request(Valid + "\r\nOrigin: http://evil.example") << 403
-                                        << false;
+        QTest::newRow("refused origin")
+            << request(Valid + "\r\nOrigin: http://evil.example") << 403 << false;
     }
     void handshake()
     {
         QFETCH(QByteArray, head);
         QFETCH(int, status);
         QFETCH(bool, guest);
-        const auto answer = WsDirect::answerHandshake(head, "confab.v1", [](const QString &o) {
-            return o.isEmpty();
-        });
+        const auto answer = WsDirect::answerHandshake(head, "confab.v1",
+                                                      [](const QString &o) { return o.isEmpty(); });
         QCOMPARE(answer.status, status);
         QCOMPARE(answer.accepted, status == 101);
         QVERIFY(answer.response.startsWith("HTTP/1.1 " + QByteArray::number(status)));
         if (status == 101) {
             QCOMPARE(answer.guest, guest);
-            QVERIFY(answer.response.contains("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"));
+            QVERIFY(
+                answer.response.contains("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"));
             QCOMPARE(answer.response.contains("Sec-WebSocket-Protocol: confab.v1\r\n"), !guest);
         }
     }
@@ -186,17 +191,23 @@ private Q_SLOTS:
         r.texts.clear();
         // A JSON ping in three fragments with a WebSocket ping between them, in one write.
         r.socket.write(RawSocket::frame(0x1, "{\"type\":\"ping\",", false)
-                       + RawSocket::frame(0x9, "abc")
-                       + RawSocket::frame(0x0, "\"token\":", false)
+                       + RawSocket::frame(0x9, "abc") + RawSocket::frame(0x0, "\"token\":", false)
                        + RawSocket::frame(0x0, "\"t1\"}", true));
-        QVERIFY(QTest::qWaitFor([&] {
-            r.closeCode();
-            return !r.texts.isEmpty();
-        }, 5000));
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                r.closeCode();
+                return !r.texts.isEmpty();
+            },
+            5000));
         QVERIFY(r.texts.first().contains("\"pong\""));
         QVERIFY(r.texts.first().contains("\"t1\""));
         // Our close is answered with the same code, and the connection ends.
-        QCOMPARE(closedWith(r, RawSocket::frame(0x8, QByteArray("\x0F\xA0" "bye", 5))), 4000);
+        QCOMPARE(closedWith(r,
+                            RawSocket::frame(0x8,
+                                             QByteArray("\x0F\xA0"
+                                                        "bye",
+                                                        5))),
+                 4000);
         QTRY_VERIFY(r.isGone());
         QTRY_COMPARE(f.server->room()->sessionCount(), 0);
         QTRY_COMPARE(f.server->connectionCount(), 0);
@@ -210,10 +221,12 @@ private Q_SLOTS:
         QVERIFY(r.handshake(f.url()));
         r.sendFrame(0x9, "hello");
         QByteArray got;
-        QVERIFY(QTest::qWaitFor([&] {
-            got += r.socket.readAll();
-            return got.size() >= 7;
-        }, 5000));
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                got += r.socket.readAll();
+                return got.size() >= 7;
+            },
+            5000));
         QCOMPARE(got.left(7), QByteArray("\x8A\x05hello"));
     }
 
