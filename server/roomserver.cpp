@@ -10,6 +10,8 @@
 #include "server/room.h"
 #include "server/session.h"
 #include "server/webpages.h"
+#include "server/directtcpsocket.h"
+#include "server/wsdirect.h"
 
 #include <QLoggingCategory>
 
@@ -215,13 +217,18 @@ void RoomServer::accept(QTcpSocket *socket)
     }
     ++m_connectionCount;
     ++m_perAddress[address];
-    const QString key = address + QLatin1Char('|') + QString::number(socket->peerPort());
-    m_handshaking.insert(key, socket);
+    // Plain ws:// connections are upgraded here (upgradeDirect); TLS ones by Qt, which
+    // hands back a QWebSocket that is matched to its socket by the peer's address and port.
+    auto *direct = qobject_cast<DirectTcpSocket *>(socket);
+    const QString key = direct ? QString()
+                               : address + QLatin1Char('|') + QString::number(socket->peerPort());
+    if (!direct)
+        m_handshaking.insert(key, socket);
     new ConnectionTicket(socket, [this, address, key, socket] {
         --m_connectionCount;
         if (--m_perAddress[address] <= 0)
             m_perAddress.remove(address);
-        if (m_handshaking.value(key) == socket)
+        if (!key.isEmpty() && m_handshaking.value(key) == socket)
             m_handshaking.remove(key);
     });
     // Qt starts no handshake timer for sockets given to handleConnection.
@@ -240,7 +247,7 @@ void RoomServer::accept(QTcpSocket *socket)
     // The same port serves the web client over plain HTTP: look at the request head
     // (without reading it) and hand WebSocket upgrades to Qt, answer the rest here.
     auto sniffed = std::make_shared<QMetaObject::Connection>();
-    const auto sniff = [this, socket, sniffed] {
+    const auto sniff = [this, socket, direct, sniffed] {
         constexpr qsizetype MaxHead = 8192;
         const QByteArray peeked = socket->peek(MaxHead);
         const qsizetype end = peeked.indexOf("\r\n\r\n");
@@ -254,7 +261,10 @@ void RoomServer::accept(QTcpSocket *socket)
         QObject::disconnect(*sniffed);
         const QByteArray head = peeked.left(end);
         if (WebPages::isWebSocketUpgrade(head)) {
-            m_wsServer->handleConnection(socket);
+            if (direct)
+                upgradeDirect(direct, head, end + 4);
+            else
+                m_wsServer->handleConnection(socket);
             return;
         }
         socket->skip(end + 4);
@@ -264,6 +274,42 @@ void RoomServer::accept(QTcpSocket *socket)
     *sniffed = connect(socket, &QTcpSocket::readyRead, this, sniff);
     if (socket->bytesAvailable() > 0)
         sniff();
+}
+
+void RoomServer::upgradeDirect(DirectTcpSocket *socket, const QByteArray &head, qsizetype headSize)
+{
+    const WsDirect::HandshakeAnswer answer = WsDirect::answerHandshake(
+        head, QByteArray(Subprotocol), [this](const QString &origin) {
+            // As for Qt's originAuthenticationRequired below: "" (no Origin) is a program.
+            const bool allowed = m_originPolicy && m_originPolicy->allows(origin);
+            if (!allowed)
+                qCInfo(lcServer).noquote()
+                    << "refused a web page from" << origin << "(see --allow-origin)";
+            return allowed;
+        });
+    socket->skip(headSize);
+    socket->write(answer.response);
+    if (!answer.accepted) {
+        qCDebug(lcServer).noquote() << "refused a WebSocket handshake from"
+                                    << socket->peerAddress().toString() << answer.status
+                                    << answer.reason;
+        // The handshake timer still runs, should the peer not let the connection go.
+        connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+        socket->disconnectFromHost();
+        return;
+    }
+    delete socket->findChild<QTimer *>(QStringLiteral("confab-handshake"));
+    if (m_stopping) {
+        socket->write(WsDirect::closeFrame(WsDirect::CloseGoingAway, QString()));
+        connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+        socket->disconnectFromHost();
+        QTimer::singleShot(2000, socket, [socket] { socket->abort(); });
+        return;
+    }
+    const auto kind = answer.guest ? Session::Kind::Guest : Session::Kind::Member;
+    auto *session = new Session(socket, kind, m_room, m_room->config(), m_room);
+    socket->setParent(session);
+    m_room->addSession(session);
 }
 
 void RoomServer::onNewWebSockets()

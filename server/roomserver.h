@@ -12,6 +12,7 @@
 class QTcpServer;
 class QTcpSocket;
 class QWebSocketServer;
+class DirectTcpSocket;
 class HistoryStore;
 class FileStore;
 class OriginPolicy;
@@ -58,6 +59,7 @@ private:
     void onNewTcpConnections();
     void onNewWebSockets();
     void accept(QTcpSocket *socket);
+    void upgradeDirect(DirectTcpSocket *socket, const QByteArray &head, qsizetype headSize);
 
     ServerConfig m_config;
     QString m_error;

@@ -8,6 +8,7 @@
 #include "server/directtcpsocket.h"
 #include "server/room.h"
 #include "server/serverconfig.h"
+#include "server/wsdirect.h"
 
 #include <QLoggingCategory>
 #include <QTcpSocket>
@@ -59,9 +60,42 @@ Session::Session(QWebSocket *socket, QTcpSocket *tcpSocket, Room *room, const Se
         if (!m_downloads.isEmpty())
             pumpDownloads();
     });
+    init();
+}
 
+Session::Session(DirectTcpSocket *socket, Kind kind, Room *room, const ServerConfig &config,
+                 QObject *parent)
+    : QObject(parent)
+    , m_room(room)
+    , m_config(config)
+    , m_tcpSocket(socket)
+    , m_probe(socket->findChild<ActivityProbe *>())
+    , m_peer(QStringLiteral("%1:%2").arg(socket->peerAddress().toString()).arg(socket->peerPort()))
+    , m_peerAddress(socket->peerAddress())
+    , m_chatBucket(config.maxRate, config.rateBurst)
+    , m_requestBucket(config.maxRate * RequestRateFactor, config.rateBurst * 2)
+    , m_chunkBucket(config.fileChunkRate, config.fileChunkBurst)
+    , m_files(room->fileStore())
+    , m_lastReceivedMs(monotonicMs())
+    , m_guest(kind == Kind::Guest)
+{
+    // Connected after the ActivityProbe (made at accept), so it still sees bytes first.
+    connect(socket, &QTcpSocket::readyRead, this, &Session::onDirectReadyRead);
+    connect(socket, &QTcpSocket::disconnected, this, &Session::onDisconnected);
+    connect(socket, &QTcpSocket::bytesWritten, this, [this] {
+        if (!m_downloads.isEmpty())
+            pumpDownloads();
+    });
+    // Frames that came with the handshake's bytes raise no readyRead of their own.
+    if (socket->bytesAvailable() > 0)
+        QMetaObject::invokeMethod(this, &Session::onDirectReadyRead, Qt::QueuedConnection);
+    init();
+}
+
+void Session::init()
+{
     if (!m_guest) // guests join as they connect
-        m_helloDeadlineMs = m_lastReceivedMs + config.helloTimeoutMs;
+        m_helloDeadlineMs = m_lastReceivedMs + m_config.helloTimeoutMs;
     // The handshake's own bytes are not the start of a message.
     if (m_probe)
         m_probe->clearPartial();
@@ -91,20 +125,20 @@ bool Session::admitBytes(qint64 size)
     // A client that stops reading must not grow the server without bound; it can come
     // back and resume from its last seq. The bound is on backlog: an idle socket always
     // takes one frame, however large.
-    qint64 backlog = m_socket->bytesToWrite();
+    qint64 backlog = bytesToWrite();
     if (backlog > 0 && backlog + size > m_config.maxSendBufferBytes) {
         // Much written in one event-loop pass (a burst fanned out) is not yet a peer that
         // does not read: the kernel gets it now, and only what it will not take counts.
         if (auto *direct = qobject_cast<DirectTcpSocket *>(m_tcpSocket.data())) {
             direct->sendPendingNow();
-            backlog = m_socket->bytesToWrite();
+            backlog = bytesToWrite();
         }
     }
     if (backlog > 0 && backlog + size > m_config.maxSendBufferBytes) {
         qCInfo(lcSession).noquote() << m_peer << m_nick << "dropped: not reading ("
                                     << backlog << "bytes unsent)";
         close(CloseCode::SlowConsumer, QStringLiteral("not reading fast enough"));
-        m_socket->abort();
+        abortSocket();
         return false;
     }
     return true;
@@ -113,7 +147,7 @@ bool Session::admitBytes(qint64 size)
 void Session::sendFrame(const QString &frame)
 {
     if (admitBytes(frame.size()))
-        m_socket->sendTextMessage(frame);
+        sendText(frame);
 }
 
 void Session::sendEncoded(const EncodedFrame &frame)
@@ -125,7 +159,7 @@ void Session::sendEncoded(const EncodedFrame &frame)
     // (this is one thread), it cannot split one of them.
     if (m_tcpSocket && m_tcpSocket->state() == QAbstractSocket::ConnectedState)
         m_tcpSocket->write(frame.bytes);
-    else
+    else if (m_socket)
         m_socket->sendTextMessage(QString::fromUtf8(frame.payload()));
 }
 
@@ -151,8 +185,16 @@ void Session::close(CloseCode code, const QString &reason)
         return;
     m_closed = true;
     m_helloDeadlineMs = -1;
-    m_socket->close(QWebSocketProtocol::CloseCode(quint16(code)), reason);
-    QTimer::singleShot(CloseGraceMs, m_socket, [socket = m_socket] { socket->abort(); });
+    if (m_socket) {
+        m_socket->close(QWebSocketProtocol::CloseCode(quint16(code)), reason);
+        QTimer::singleShot(CloseGraceMs, m_socket, [socket = m_socket] { socket->abort(); });
+        return;
+    }
+    if (!m_tcpSocket)
+        return;
+    QTimer::singleShot(CloseGraceMs, m_tcpSocket.data(),
+                       [socket = m_tcpSocket.data()] { socket->abort(); });
+    sendDirectClose(quint16(code), reason);
 }
 
 void Session::sweep(qint64 nowMs)
@@ -180,7 +222,10 @@ void Session::sweep(qint64 nowMs)
     if (silent > m_config.pingIntervalMs
         && (m_lastPingMs < 0 || nowMs - m_lastPingMs > m_config.pingIntervalMs)) {
         m_lastPingMs = nowMs;
-        m_socket->ping();
+        if (m_socket)
+            m_socket->ping();
+        else if (m_tcpSocket && !m_closeSent)
+            m_tcpSocket->write(WsDirect::frame(WsDirect::Ping, {}));
     }
 }
 
@@ -288,7 +333,7 @@ void Session::pumpDownloads()
     // connection over its unsent-data bound, and chat frames are not stuck behind a file.
     QByteArray buffer(Confab::Limits::MaxChunkBytes, Qt::Uninitialized);
     while (!m_closed && !m_downloads.isEmpty()
-           && m_socket->bytesToWrite() < Confab::Limits::MaxFileBacklog) {
+           && bytesToWrite() < Confab::Limits::MaxFileBacklog) {
         Download d = m_downloads.takeFirst();
         const qint64 n = d.file->read(buffer.data(), qMin<qint64>(buffer.size(), d.size - d.offset));
         if (n <= 0 && d.offset < d.size) {
@@ -297,7 +342,7 @@ void Session::pumpDownloads()
             continue;
         }
         if (n > 0) {
-            m_socket->sendBinaryMessage(Confab::FileChunk::encode(
+            sendBinary(Confab::FileChunk::encode(
                 Confab::FileChunk::Kind::Download, d.offset, d.fileId, QByteArrayView(buffer.constData(), n)));
             d.offset += n;
         }
@@ -424,4 +469,244 @@ void Session::onDisconnected()
     m_closed = true;
     m_helloDeadlineMs = -1;
     Q_EMIT closed(this);
+}
+
+// ---------------------------------------------------------------- transport
+
+void Session::sendText(const QString &text)
+{
+    if (m_socket)
+        m_socket->sendTextMessage(text);
+    else if (m_tcpSocket && !m_closeSent)
+        m_tcpSocket->write(WsDirect::frame(WsDirect::Text, text.toUtf8()));
+}
+
+void Session::sendBinary(const QByteArray &data)
+{
+    if (m_socket)
+        m_socket->sendBinaryMessage(data);
+    else if (m_tcpSocket && !m_closeSent)
+        m_tcpSocket->write(WsDirect::frame(WsDirect::Binary, data));
+}
+
+qint64 Session::bytesToWrite() const
+{
+    if (m_socket)
+        return m_socket->bytesToWrite();
+    return m_tcpSocket ? m_tcpSocket->bytesToWrite() : 0;
+}
+
+void Session::abortSocket()
+{
+    if (m_socket)
+        m_socket->abort();
+    else if (m_tcpSocket)
+        m_tcpSocket->abort();
+}
+
+void Session::sendDirectClose(quint16 code, const QString &reason)
+{
+    if (m_closeSent || !m_tcpSocket)
+        return;
+    m_closeSent = true;
+    m_in = QByteArray();
+    m_fragments = QByteArray();
+    m_fragmentOpcode = 0;
+    if (m_tcpSocket->state() == QAbstractSocket::ConnectedState)
+        m_tcpSocket->write(WsDirect::closeFrame(code, reason));
+    // As QWebSocket does: the close frame, then the TCP connection is closed (after what is
+    // queued has gone; close() stops reading). A peer that does not read is aborted by the
+    // grace timer of close().
+    m_tcpSocket->close();
+}
+
+void Session::failDirect(quint16 code, const QString &reason)
+{
+    qCInfo(lcSession).noquote() << m_peer << m_nick << "closed with" << code << reason;
+    if (m_closed)
+        return;
+    m_closed = true;
+    m_helloDeadlineMs = -1;
+    QTimer::singleShot(CloseGraceMs, m_tcpSocket.data(),
+                       [socket = m_tcpSocket.data()] { socket->abort(); });
+    sendDirectClose(code, reason);
+}
+
+void Session::onDirectReadyRead()
+{
+    if (!m_tcpSocket)
+        return;
+    if (m_closeSent) {
+        m_tcpSocket->skip(m_tcpSocket->bytesAvailable());
+        return;
+    }
+    QByteArray data = m_tcpSocket->readAll();
+    if (m_in.isEmpty())
+        m_in = std::move(data);
+    else
+        m_in.append(data);
+    qsizetype pos = 0;
+    while (!m_closeSent && !m_closed && processFrame(pos)) { }
+    if (m_closeSent || pos >= m_in.size())
+        m_in = QByteArray(); // nothing kept while idle
+    else if (pos > 0)
+        m_in = m_in.mid(pos); // the start of a frame, in a buffer of its own size
+}
+
+bool Session::processFrame(qsizetype &pos)
+{
+    using namespace WsDirect;
+    const auto *d = reinterpret_cast<const uchar *>(m_in.constData()) + pos;
+    const qsizetype avail = m_in.size() - pos;
+    if (avail < 2)
+        return false;
+    const bool fin = d[0] & 0x80;
+    const quint8 opcode = d[0] & 0x0F;
+    const bool control = opcode & 0x8;
+    if (d[0] & 0x70) {
+        failDirect(CloseProtocolError, QStringLiteral("Rsv field is non-zero"));
+        return false;
+    }
+    if ((opcode > Binary && opcode < Close) || opcode > WsDirect::Pong) {
+        failDirect(CloseProtocolError, QStringLiteral("Invalid opcode detected: %1").arg(opcode));
+        return false;
+    }
+    if (!(d[1] & 0x80)) {
+        failDirect(CloseProtocolError, QStringLiteral("Frames from a client must be masked."));
+        return false;
+    }
+    quint64 length = d[1] & 0x7F;
+    qsizetype header = 2;
+    if (length == 126) {
+        if (avail < 4)
+            return false;
+        length = (quint64(d[2]) << 8) | d[3];
+        header = 4;
+        if (length < 126) {
+            failDirect(CloseProtocolError,
+                       QStringLiteral("Lengths smaller than 126 must be expressed as one byte."));
+            return false;
+        }
+    } else if (length == 127) {
+        if (avail < 10)
+            return false;
+        length = 0;
+        for (int i = 2; i < 10; ++i)
+            length = (length << 8) | d[i];
+        header = 10;
+        if (length >> 63) {
+            failDirect(CloseProtocolError,
+                       QStringLiteral("Highest bit of payload length is not 0."));
+            return false;
+        }
+        if (length <= 0xFFFF) {
+            failDirect(
+                CloseProtocolError,
+                QStringLiteral("Lengths smaller than 65536 (2^16) must be expressed as 2 bytes."));
+            return false;
+        }
+    }
+    if (control) {
+        if (!fin) {
+            failDirect(CloseProtocolError, QStringLiteral("Received fragmented control frame."));
+            return false;
+        }
+        if (length > 125) {
+            failDirect(CloseProtocolError,
+                       QStringLiteral("Received control frame larger than 125 bytes."));
+            return false;
+        }
+    } else {
+        if (length > m_config.maxFrameBytes) {
+            failDirect(CloseTooBig, QStringLiteral("Maximum framesize exceeded."));
+            return false;
+        }
+        if (opcode == Continuation && m_fragmentOpcode == 0) {
+            failDirect(
+                CloseProtocolError,
+                QStringLiteral("Received Continuation frame, while there is nothing to continue."));
+            return false;
+        }
+        if (opcode != Continuation && m_fragmentOpcode != 0) {
+            failDirect(
+                CloseProtocolError,
+                QStringLiteral("All data frames after the initial data frame must have opcode 0 "
+                               "(continuation)."));
+            return false;
+        }
+        if (quint64(m_fragments.size()) + length > m_config.maxMessageBytes) {
+            failDirect(CloseTooBig, QStringLiteral("Received message is too big."));
+            return false;
+        }
+    }
+    if (quint64(avail) < quint64(header) + 4 + length)
+        return false; // the rest is still on its way (ActivityProbe times a slow one)
+    const uchar *mask = d + header;
+    const uchar *src = mask + 4;
+    QByteArray payload(qsizetype(length), Qt::Uninitialized);
+    auto *dst = reinterpret_cast<uchar *>(payload.data());
+    for (qsizetype i = 0; i < qsizetype(length); ++i)
+        dst[i] = src[i] ^ mask[i & 3];
+    pos += header + 4 + qsizetype(length);
+
+    if (control) {
+        onControlFrame(opcode, std::move(payload));
+        return !m_closeSent;
+    }
+    if (opcode != Continuation)
+        m_fragmentOpcode = opcode;
+    if (!fin) {
+        m_fragments.append(payload);
+        return true;
+    }
+    const quint8 kind = std::exchange(m_fragmentOpcode, quint8(0));
+    QByteArray message = m_fragments.isEmpty() ? std::move(payload)
+                                               : std::exchange(m_fragments, QByteArray()) + payload;
+    if (kind == Text) {
+        if (!isValidUtf8(message)) {
+            failDirect(CloseBadData, QStringLiteral("Invalid UTF-8 code encountered."));
+            return false;
+        }
+        onTextMessage(QString::fromUtf8(message));
+    } else {
+        onBinaryMessage(message);
+    }
+    return !m_closeSent;
+}
+
+void Session::onControlFrame(quint8 opcode, QByteArray payload)
+{
+    using namespace WsDirect;
+    if (opcode == WsDirect::Ping) {
+        // Counted as a sign of life by the ActivityProbe; answered with the same bytes.
+        if (m_tcpSocket && !m_closeSent)
+            m_tcpSocket->write(frame(WsDirect::Pong, payload));
+        return;
+    }
+    if (opcode == WsDirect::Pong) {
+        noteComplete();
+        return;
+    }
+    // Close: answered with the same code and reason, then the connection is closed.
+    quint16 code = CloseNormal;
+    QString reason;
+    if (payload.size() == 1) {
+        failDirect(CloseProtocolError, QStringLiteral("Payload of close frame is too small."));
+        return;
+    }
+    if (payload.size() >= 2) {
+        code = quint16((quint8(payload.at(0)) << 8) | quint8(payload.at(1)));
+        if (!isValidCloseCode(code)) {
+            failDirect(CloseProtocolError,
+                       QStringLiteral("Invalid close code %1 detected.").arg(code));
+            return;
+        }
+        const QByteArrayView text = QByteArrayView(payload).sliced(2);
+        if (!isValidUtf8(text)) {
+            failDirect(CloseBadData, QStringLiteral("Invalid UTF-8 code encountered."));
+            return;
+        }
+        reason = QString::fromUtf8(text);
+    }
+    sendDirectClose(code, reason);
 }

@@ -15,6 +15,7 @@ class QWebSocket;
 class Room;
 class ActivityProbe;
 class QTcpSocket;
+class DirectTcpSocket;
 class FileStore;
 struct ServerConfig;
 
@@ -28,7 +29,13 @@ class Session final : public QObject
     Q_DISABLE_COPY_MOVE(Session)
 
 public:
+    // A wss:// connection, upgraded by Qt's QWebSocketServer.
     Session(QWebSocket *socket, QTcpSocket *tcpSocket, Room *room, const ServerConfig &config,
+            QObject *parent = nullptr);
+    // A ws:// connection whose handshake RoomServer answered itself (server/wsdirect.h):
+    // the session reads and writes RFC 6455 frames on the socket, no QWebSocket.
+    enum class Kind { Member, Guest }; // offered confab.v1, or no subprotocol we speak
+    Session(DirectTcpSocket *socket, Kind kind, Room *room, const ServerConfig &config,
             QObject *parent = nullptr);
     ~Session() override;
 
@@ -101,8 +108,22 @@ private:
     bool refuse(const TokenBucket &bucket, const QString &clientId, const QString &uploadId,
                 qint64 offset, qint64 waitMs = -1);
     void pumpDownloads();
+    void init();
+    // The transport: QWebSocket for wss://, frames of our own on the socket for ws://.
+    void sendText(const QString &text);
+    void sendBinary(const QByteArray &data);
+    qint64 bytesToWrite() const;
+    void abortSocket();
+    // Direct connections (m_socket == nullptr) only:
+    void onDirectReadyRead();
+    // Parses whole frames from m_in; false once the connection is closing.
+    bool processFrame(qsizetype &pos);
+    void onControlFrame(quint8 opcode, QByteArray payload);
+    // Closes after a protocol error (a close frame, then the TCP connection).
+    void failDirect(quint16 code, const QString &reason);
+    void sendDirectClose(quint16 code, const QString &reason);
 
-    QWebSocket *m_socket;
+    QWebSocket *m_socket = nullptr; // wss:// only
     Room *m_room;
     const ServerConfig &m_config;
     // The socket under m_socket. Qt 6.4 does not delete it when the WebSocket goes (for
@@ -143,4 +164,11 @@ private:
     bool m_guest = false;
     bool m_awaitingVerdict = false;
     bool m_typingActive = false;
+    // Direct (ws://) connections: bytes read but not yet a whole frame (released when
+    // empty), the fragments of a message under way and its opcode (0: none), and the
+    // closing handshake.
+    QByteArray m_in;
+    QByteArray m_fragments;
+    quint8 m_fragmentOpcode = 0;
+    bool m_closeSent = false;
 };
