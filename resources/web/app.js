@@ -25,6 +25,214 @@
     const KEY_OUTBOX = 'confab.outbox'; // localStorage: messages not yet acked, by nickname
     const KEY_TOKEN = 'confab.resumeToken'; // sessionStorage: this tab's membership
 
+    // --- the page's own words ---------------------------------------------------------------
+    //
+    // Every sentence the page makes itself, per language; other people's words (messages,
+    // nicknames, file names) and the room's own sentences (its error messages) are shown as
+    // they come. A value is a string or a function of the values it shows. Korean follows
+    // the desktop app's translations/confab_ko.ts: 대화방, 닉네임, 개인 메시지, 자리 비움,
+    // 내려받기, 파일 보내기, and the polite 합니다체. index.html holds the English as a
+    // fallback and names its keys in data-text / data-text-ATTRIBUTE.
+    const TEXT = {
+        en: {
+            // index.html
+            connecting: 'Connecting…',
+            membersToggle: 'Who is in the room',
+            membersHere: ' here', // after the number of members
+            changeNick: 'Change your nickname',
+            loadOlder: 'Load older messages',
+            loadingOlder: 'Loading…',
+            roomStart: 'This is the start of the room.',
+            messagesLabel: 'Messages',
+            pendingLabel: 'Your messages not yet delivered',
+            transfersLabel: 'Files being shared',
+            shareFile: 'Share a file',
+            composerPlaceholder: 'Message',
+            composerLabel: 'Message',
+            send: 'Send',
+            membersLabel: 'Members',
+            inTheRoom: 'In the room',
+            joinTitle: 'Join the room',
+            nickLabel: 'Your nickname',
+            passwordLabel: 'The room\'s password',
+            join: 'Join',
+            close: 'Close',
+            dropHint: 'Drop files here to share them',
+            // messages
+            privateTo: (nick) => `private to ${nick}`,
+            privateFrom: 'private',
+            deleted: 'message deleted',
+            edited: ' (edited)',
+            sending: 'sending…',
+            notSent: (why) => `Not sent: ${why}`,
+            remove: 'Remove',
+            memberYou: ' (you)',
+            memberAway: ' (away)',
+            typing1: (a) => `${a} is typing…`,
+            typing2: (a, b) => `${a} and ${b} are typing…`,
+            typing3: (a, b, c) => `${a}, ${b} and ${c} are typing…`,
+            typingMany: 'Several people are typing…',
+            joinedNotice: (nick) => `${nick} joined`,
+            leftNotice: (nick) => `${nick} left`,
+            newHistory: 'The room has started a new history.',
+            // the connection
+            connected: 'Connected',
+            reconnectingIn: (seconds) => `Reconnecting in ${seconds} s`,
+            reconnecting: 'Reconnecting…',
+            notJoined: 'Not joined',
+            passwordNeeded: 'Password needed',
+            otherVersion: 'This room speaks another version of Confab. Reload the page.',
+            replaced: 'You joined this room from another window.',
+            replacedJoinAgain: 'You joined this room from another window. Join here again?',
+            needsPassword: 'This room needs a password.',
+            // joining
+            passwordTitle: 'This room has a password',
+            changeNickTitle: 'Change your nickname',
+            chooseNick: 'Choose a nickname.',
+            // files
+            filePreparing: 'Preparing…',
+            fileWaiting: 'Waiting to send…',
+            fileSending: (percent) => `Sending… ${percent} %`,
+            fileOffline: 'Waiting for the connection…',
+            fileReadFailed: 'The file could not be read any more.',
+            fileCancel: 'Cancel',
+            download: 'Download',
+            downloading: (percent) => `Downloading… ${percent} %`,
+            downloadFailed: (why) => `Not downloaded: ${why}`,
+            fileCorrupt: 'The file did not arrive as it was shared (its SHA-256 does not match).',
+            fileGone: 'That file is not in the room any more.',
+            openImage: (name) => `Open ${name} full size`,
+            // a refused upload, by the room's error code
+            'upload:file-too-big': 'It is bigger than this room accepts.',
+            'upload:storage-full': 'The room has no space left for files.',
+            'upload:file-corrupt': 'It changed or was damaged on the way; nothing was stored.',
+            'upload:too-many-uploads': 'Too many files at once; try again.',
+            'upload:store-failed': 'The room could not store it; try again.',
+            'upload:not-allowed': 'This room does not take files.',
+            'upload:not-found': 'The room no longer knows this upload.',
+        },
+        ko: {
+            connecting: '연결 중…',
+            membersToggle: '대화방에 있는 사람',
+            membersHere: '명 참여 중',
+            changeNick: '닉네임 바꾸기',
+            loadOlder: '이전 메시지 불러오기',
+            loadingOlder: '불러오는 중…',
+            roomStart: '여기가 대화방의 시작입니다.',
+            messagesLabel: '메시지',
+            pendingLabel: '아직 전달되지 않은 내 메시지',
+            transfersLabel: '공유 중인 파일',
+            shareFile: '파일 보내기',
+            composerPlaceholder: '메시지 입력',
+            composerLabel: '메시지',
+            send: '보내기',
+            membersLabel: '참여자',
+            inTheRoom: '대화방에 있는 사람',
+            joinTitle: '대화방 참여',
+            nickLabel: '닉네임',
+            passwordLabel: '대화방 비밀번호',
+            join: '참여',
+            close: '닫기',
+            dropHint: '여기에 파일을 놓으면 공유합니다',
+            privateTo: (nick) => `${nick} 님에게 보낸 개인 메시지`,
+            privateFrom: '개인 메시지',
+            deleted: '삭제된 메시지',
+            edited: ' (수정됨)',
+            sending: '보내는 중…',
+            notSent: (why) => `보내지 못했습니다: ${why}`,
+            remove: '지우기',
+            memberYou: ' (나)',
+            memberAway: ' (자리 비움)',
+            typing1: (a) => `${a} 님이 입력 중…`,
+            typing2: (a, b) => `${a} 님과 ${b} 님이 입력 중…`,
+            typing3: (a, b, c) => `${a}, ${b}, ${c} 님이 입력 중…`,
+            typingMany: '여러 사람이 입력 중…',
+            joinedNotice: (nick) => `${nick} 님이 들어왔습니다.`,
+            leftNotice: (nick) => `${nick} 님이 나갔습니다.`,
+            newHistory: '대화방의 기록이 새로 시작되었습니다.',
+            connected: '연결됨',
+            reconnectingIn: (seconds) => `${seconds}초 후 다시 연결합니다`,
+            reconnecting: '다시 연결하는 중…',
+            notJoined: '참여하지 않음',
+            passwordNeeded: '비밀번호 필요',
+            otherVersion: '이 대화방은 다른 버전의 Confab을 사용합니다. 페이지를 새로 고치십시오.',
+            replaced: '다른 창에서 이 대화방에 참여했습니다.',
+            replacedJoinAgain: '다른 창에서 이 대화방에 참여했습니다. 여기에서 다시 참여하시겠습니까?',
+            needsPassword: '이 대화방에는 비밀번호가 필요합니다.',
+            passwordTitle: '비밀번호가 있는 대화방입니다',
+            changeNickTitle: '닉네임 바꾸기',
+            chooseNick: '닉네임을 입력하십시오.',
+            filePreparing: '준비 중…',
+            fileWaiting: '보내기를 기다리는 중…',
+            fileSending: (percent) => `보내는 중… ${percent}%`,
+            fileOffline: '연결을 기다리는 중…',
+            fileReadFailed: '파일을 더 이상 읽을 수 없습니다.',
+            fileCancel: '취소',
+            download: '내려받기',
+            downloading: (percent) => `내려받는 중… ${percent}%`,
+            downloadFailed: (why) => `내려받지 못했습니다: ${why}`,
+            fileCorrupt: '파일이 공유된 그대로 도착하지 않았습니다(SHA-256 불일치).',
+            fileGone: '그 파일은 더 이상 대화방에 없습니다.',
+            openImage: (name) => `${name} 원래 크기로 보기`,
+            'upload:file-too-big': '이 대화방에 보내기에는 파일이 너무 큽니다.',
+            'upload:storage-full': '대화방에 파일을 저장할 공간이 없습니다.',
+            'upload:file-corrupt': '보내는 도중에 파일이 바뀌었거나 손상되어 아무것도 저장하지 않았습니다.',
+            'upload:too-many-uploads': '한꺼번에 보내는 파일이 너무 많습니다. 다시 시도하십시오.',
+            'upload:store-failed': '대화방이 파일을 저장하지 못했습니다. 다시 시도하십시오.',
+            'upload:not-allowed': '이 대화방에서는 파일을 공유할 수 없습니다.',
+            'upload:not-found': '대화방에 이 업로드가 더 이상 없습니다.',
+        },
+    };
+
+    // The page's language: ?lang=ko or ?lang=en in its address, else the first of the
+    // browser's languages that the table has (ko-KR counts as ko), else English.
+    function chooseLanguage() {
+        const known = (tag) => {
+            const base = String(tag || '').trim().toLowerCase().split(/[-_]/)[0];
+            return Object.prototype.hasOwnProperty.call(TEXT, base) ? base : '';
+        };
+        let asked = '';
+        try {
+            asked = new URLSearchParams(location.search).get('lang') || '';
+        } catch {
+            /* no query */
+        }
+        if (known(asked)) return known(asked);
+        const tags = Array.isArray(navigator.languages) && navigator.languages.length
+            ? navigator.languages : [navigator.language];
+        for (const tag of tags) {
+            if (known(tag)) return known(tag);
+        }
+        return 'en';
+    }
+
+    const LANG = chooseLanguage();
+
+    // t(KEY, ...values): the page's sentence in its language (English if a key were ever
+    // missing there; the browser tests check that none is).
+    function t(key, ...args) {
+        let value = TEXT[LANG][key];
+        if (value === undefined) value = TEXT.en[key];
+        if (value === undefined) return key;
+        return typeof value === 'function' ? value(...args) : value;
+    }
+
+    // index.html's texts: data-text="key" sets the text, data-text-ATTR="key" the attribute.
+    function applyPageText() {
+        document.documentElement.lang = LANG;
+        for (const node of document.querySelectorAll('*')) {
+            for (const name of node.getAttributeNames()) {
+                if (name === 'data-text') node.textContent = t(node.getAttribute(name));
+                else if (name.startsWith('data-text-')) node.setAttribute(name.slice(10), t(node.getAttribute(name)));
+            }
+        }
+    }
+
+    // For the browser tests (tests/browser): which language was chosen, and the tables.
+    Object.defineProperty(window, 'confabText', {
+        value: Object.freeze({ lang: LANG, tables: Object.freeze({ en: Object.freeze(TEXT.en), ko: Object.freeze(TEXT.ko) }) }),
+    });
+
     const $ = (id) => document.getElementById(id);
     const ui = {
         body: document.body,
@@ -139,8 +347,8 @@
         const d = new Date(iso);
         if (Number.isNaN(d.getTime())) return { short: '', long: '' };
         return {
-            short: d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }),
-            long: d.toLocaleString(),
+            short: d.toLocaleTimeString(LANG, { hour: '2-digit', minute: '2-digit' }),
+            long: d.toLocaleString(LANG),
         };
     }
 
@@ -193,25 +401,25 @@
         li.dataset.seq = String(m.seq);
         const meta = el('div', 'meta');
         meta.appendChild(el('span', 'from', m.from));
-        const t = formatTime(m.time);
-        const time = el('time', '', t.short);
+        const when = formatTime(m.time);
+        const time = el('time', '', when.short);
         time.dateTime = m.time;
-        time.title = t.long;
+        time.title = when.long;
         meta.appendChild(time);
         // A direct message reaches only its two parties; say so, or it reads as public.
         if (typeof m.to === 'string' && m.to) {
             li.classList.add('private');
             meta.appendChild(el('span', 'private-tag',
-                m.from === state.myNick ? `private to ${m.to}` : 'private'));
+                m.from === state.myNick ? t('privateTo', m.to) : t('privateFrom')));
         }
         li.appendChild(meta);
         const body = el('div', 'text');
         if (m.deleted === true) {
             body.classList.add('deleted');
-            body.textContent = 'message deleted';
+            body.textContent = t('deleted');
         } else {
             appendTextWithLinks(body, m.text);
-            if (m.edited === true) body.appendChild(el('span', 'edited', ' (edited)'));
+            if (m.edited === true) body.appendChild(el('span', 'edited', t('edited')));
         }
         li.appendChild(body);
         if (m.deleted !== true && isFileInfo(m.file)) li.appendChild(renderFile(m.file));
@@ -294,7 +502,7 @@
         const canAsk = state.olderExists && state.seqs.length > 0;
         ui.older.hidden = !canAsk;
         ui.older.disabled = state.loadingOlder || !state.joined;
-        ui.older.textContent = state.loadingOlder ? 'Loading…' : 'Load older messages';
+        ui.older.textContent = state.loadingOlder ? t('loadingOlder') : t('loadOlder');
         ui.start.hidden = state.olderExists || state.seqs.length === 0;
     }
 
@@ -379,11 +587,11 @@
         li.dataset.state = entry.status === 'failed' ? 'failed' : 'sending';
         status.textContent = '';
         if (entry.status !== 'failed') {
-            status.textContent = 'sending…';
+            status.textContent = t('sending');
             return;
         }
-        status.appendChild(el('span', 'why', `Not sent: ${entry.error}`));
-        const remove = el('button', 'remove', 'Remove');
+        status.appendChild(el('span', 'why', t('notSent', entry.error)));
+        const remove = el('button', 'remove', t('remove'));
         remove.type = 'button';
         remove.addEventListener('click', () => {
             state.outbox = state.outbox.filter((e) => e !== entry);
@@ -483,12 +691,12 @@
     }
 
     function renderMembers() {
-        const list = Array.from(state.members.values()).sort((a, b) => a.nick.localeCompare(b.nick));
+        const list = Array.from(state.members.values()).sort((a, b) => a.nick.localeCompare(b.nick, LANG));
         ui.memberList.textContent = '';
         for (const { nick, away } of list) {
             const li = el('li', away ? 'away' : '', nick);
-            if (nick === state.myNick) li.appendChild(el('span', 'note', ' (you)'));
-            if (away) li.appendChild(el('span', 'note', ' (away)'));
+            if (nick === state.myNick) li.appendChild(el('span', 'note', t('memberYou')));
+            if (away) li.appendChild(el('span', 'note', t('memberAway')));
             ui.memberList.appendChild(li);
         }
         ui.memberCount.textContent = String(list.length);
@@ -514,10 +722,10 @@
     function renderTyping() {
         const names = Array.from(state.typers.keys());
         let text = '';
-        if (names.length === 1) text = `${names[0]} is typing…`;
-        else if (names.length === 2) text = `${names[0]} and ${names[1]} are typing…`;
-        else if (names.length === 3) text = `${names[0]}, ${names[1]} and ${names[2]} are typing…`;
-        else if (names.length > 3) text = 'Several people are typing…';
+        if (names.length === 1) text = t('typing1', names[0]);
+        else if (names.length === 2) text = t('typing2', names[0], names[1]);
+        else if (names.length === 3) text = t('typing3', names[0], names[1], names[2]);
+        else if (names.length > 3) text = t('typingMany');
         ui.typing.textContent = text;
     }
 
@@ -554,7 +762,7 @@
         cancelRetry();
         if (state.ws || state.stopped) return;
         state.generation += 1;
-        setConn('connecting', 'Connecting…');
+        setConn('connecting', t('connecting'));
         let ws;
         try {
             ws = new WebSocket(roomUrl(), SUBPROTOCOL);
@@ -609,12 +817,12 @@
         updateOlder();
         onFileConnectionLost();
         if (code === 4000) {
-            stop('This room speaks another version of Confab. Reload the page.');
+            stop(t('otherVersion'));
         } else if (code === 4002) {
-            stop('You joined this room from another window.');
-            askNickname('You joined this room from another window. Join here again?');
+            stop(t('replaced'));
+            askNickname(t('replacedJoinAgain'));
         } else if (code === 4003 && !state.stopped) {
-            askPassword('This room needs a password.');
+            askPassword(t('needsPassword'));
         } else if (!state.stopped) {
             scheduleReconnect();
         }
@@ -644,7 +852,7 @@
     function showRetry() {
         if (!state.retryTimer) return;
         const seconds = Math.max(0, Math.ceil((state.retryAt - Date.now()) / 1000));
-        setConn('offline', seconds > 0 ? `Reconnecting in ${seconds} s` : 'Reconnecting…');
+        setConn('offline', seconds > 0 ? t('reconnectingIn', seconds) : t('reconnecting'));
     }
 
     function retryNow() {
@@ -698,14 +906,14 @@
             if (typeof m.nick !== 'string') return;
             setMember(m.nick, 'online');
             renderMembers();
-            addNoticeLive(`${m.nick} joined`);
+            addNoticeLive(t('joinedNotice', m.nick));
         },
         left: (m) => {
             if (typeof m.nick !== 'string') return;
             state.members.delete(nickKey(m.nick));
             renderMembers();
             clearTyper(m.nick);
-            addNoticeLive(`${m.nick} left`);
+            addNoticeLive(t('leftNotice', m.nick));
         },
         members: (m) => setMembers(m.members),
         typing: onTyping,
@@ -749,7 +957,7 @@
             // The room's history was started anew (another data directory): what we show
             // is not its history any more. Show its newest page instead.
             clearMessages();
-            addNotice('The room has started a new history.');
+            addNotice(t('newHistory'));
             state.syncedSeq = roomLast;
             state.olderExists = false;
             if (roomLast > 0) {
@@ -770,7 +978,7 @@
             state.syncedSeq = Math.max(state.syncedSeq, roomLast);
         }
         updateOlder();
-        setConn('online', 'Connected');
+        setConn('online', t('connected'));
         if (follow) scrollToBottom();
         // Everything not acked goes again with its own clientId: the room stores each once.
         for (const entry of state.outbox) {
@@ -889,33 +1097,10 @@
         thumbObserver: null,
     };
 
-    // The page's own words about files, in one place. (The web client has no Korean table
-    // yet; when it gets one these go with the rest.)
-    const FILE_TEXT = {
-        hashing: 'Preparing…',
-        waiting: 'Waiting to send…',
-        sending: (percent) => `Sending… ${percent} %`,
-        offline: 'Waiting for the connection…',
-        readFailed: 'The file could not be read any more.',
-        cancel: 'Cancel',
-        remove: 'Remove',
-        notSent: (why) => `Not sent: ${why}`,
-        download: 'Download',
-        downloading: (percent) => `Downloading… ${percent} %`,
-        downloadFailed: (why) => `Not downloaded: ${why}`,
-        corrupt: 'The file did not arrive as it was shared (its SHA-256 does not match).',
-        gone: 'That file is not in the room any more.',
-        openImage: (name) => `Open ${name} full size`,
-        errors: {
-            'file-too-big': 'It is bigger than this room accepts.',
-            'storage-full': 'The room has no space left for files.',
-            'file-corrupt': 'It changed or was damaged on the way; nothing was stored.',
-            'too-many-uploads': 'Too many files at once; try again.',
-            'store-failed': 'The room could not store it; try again.',
-            'not-allowed': 'This room does not take files.',
-            'not-found': 'The room no longer knows this upload.',
-        },
-    };
+    // The room's error codes for a refused upload that the page words itself (TEXT's
+    // 'upload:CODE'); any other code shows the room's own sentence.
+    const UPLOAD_ERRORS = new Set(['file-too-big', 'storage-full', 'file-corrupt', 'too-many-uploads',
+        'store-failed', 'not-allowed', 'not-found']);
 
     function humanSize(bytes) {
         if (bytes < 1024) return `${bytes} B`;
@@ -1139,7 +1324,7 @@
             u.status = 'waiting';
             showTransfer(u);
             announceUploads();
-        }, () => failUpload(u, FILE_TEXT.readFailed));
+        }, () => failUpload(u, t('fileReadFailed')));
     }
 
     function renderTransfer(u) {
@@ -1154,8 +1339,8 @@
         bar.value = 0;
         li.appendChild(bar);
         const foot = el('div', 'transfer-foot');
-        foot.appendChild(el('span', 'status', FILE_TEXT.hashing));
-        const button = el('button', 'cancel', FILE_TEXT.cancel);
+        foot.appendChild(el('span', 'status', t('filePreparing')));
+        const button = el('button', 'cancel', t('fileCancel'));
         button.type = 'button';
         button.addEventListener('click', () => cancelUpload(u));
         foot.appendChild(button);
@@ -1170,19 +1355,19 @@
         const bar = li.querySelector('.transfer-bar');
         bar.value = u.acked;
         if (u.status === 'failed') {
-            status.textContent = FILE_TEXT.notSent(u.error);
+            status.textContent = t('notSent', u.error);
             status.setAttribute('role', 'alert');
             if (u.detail) status.title = u.detail; // the room's own sentence, with its numbers
-            li.querySelector('.cancel').textContent = FILE_TEXT.remove;
+            li.querySelector('.cancel').textContent = t('remove');
             bar.hidden = true;
         } else if (u.status === 'hashing') {
-            status.textContent = FILE_TEXT.hashing;
+            status.textContent = t('filePreparing');
         } else if (!state.joined) {
-            status.textContent = FILE_TEXT.offline;
+            status.textContent = t('fileOffline');
         } else if (u.status === 'sending') {
-            status.textContent = FILE_TEXT.sending(percentOf(u.acked, u.size));
+            status.textContent = t('fileSending', percentOf(u.acked, u.size));
         } else {
-            status.textContent = FILE_TEXT.waiting;
+            status.textContent = t('fileWaiting');
         }
     }
 
@@ -1275,7 +1460,7 @@
             // The file was changed, moved or deleted on disk since it was chosen.
             if (files.uploads.get(u.id) === u) {
                 send({ type: 'fileCancel', uploadId: u.id });
-                failUpload(u, FILE_TEXT.readFailed);
+                failUpload(u, t('fileReadFailed'));
             }
         } finally {
             u.pumping = false;
@@ -1310,7 +1495,7 @@
         }
         if (m.code === 'not-allowed') files.supported = false;
         const sentence = typeof m.message === 'string' ? m.message : '';
-        failUpload(u, FILE_TEXT.errors[m.code] || sentence || String(m.code), sentence);
+        failUpload(u, (UPLOAD_ERRORS.has(m.code) ? t(`upload:${m.code}`) : '') || sentence || String(m.code), sentence);
         if (!files.supported) showFileControls();
     }
 
@@ -1359,7 +1544,7 @@
         // Chunks from before a resumed request repeat what is held: skip them.
         if (!d || chunk.offset !== d.received) return;
         if (d.received + chunk.data.byteLength > d.info.size) {
-            endDownload(d, FILE_TEXT.corrupt);
+            endDownload(d, t('fileCorrupt'));
             return;
         }
         d.parts.push(chunk.data);
@@ -1384,7 +1569,7 @@
             }
         }
         if (ok) d.resolve(blob);
-        else d.reject(new Error(FILE_TEXT.corrupt)); // the broken bytes are dropped here
+        else d.reject(new Error(t('fileCorrupt'))); // the broken bytes are dropped here
     }
 
     function endDownload(d, why) {
@@ -1402,7 +1587,7 @@
         const sentence = typeof m.message === 'string' ? m.message : String(m.code);
         files.downloads.delete(d.info.id);
         d.parts = [];
-        d.reject(new Error(m.code === 'not-found' ? FILE_TEXT.gone : sentence));
+        d.reject(new Error(m.code === 'not-found' ? t('fileGone') : sentence));
     }
 
     // Only the image types we show get a type; everything else is opaque bytes, so that no
@@ -1417,7 +1602,7 @@
         if (isInlineImage(info) && info.size <= THUMB_MAX_BYTES) {
             const thumb = el('button', 'thumb');
             thumb.type = 'button';
-            thumb.setAttribute('aria-label', FILE_TEXT.openImage(info.name));
+            thumb.setAttribute('aria-label', t('openImage', info.name));
             thumb.title = info.name;
             const img = el('img');
             img.alt = info.name;
@@ -1445,7 +1630,7 @@
         line.appendChild(el('span', 'file-details', details.join(' · ')));
         box.appendChild(line);
         const foot = el('div', 'file-foot');
-        const button = el('button', 'download', FILE_TEXT.download);
+        const button = el('button', 'download', t('download'));
         button.type = 'button';
         button.addEventListener('click', () => downloadToDisk(info));
         foot.appendChild(button);
@@ -1472,7 +1657,7 @@
         if (known) return known.blob;
         const promise = fetchFile(info);
         const d = files.downloads.get(info.id);
-        const listener = (received, size) => setFileStatus(info.id, FILE_TEXT.downloading(percentOf(received, size)));
+        const listener = (received, size) => setFileStatus(info.id, t('downloading', percentOf(received, size)));
         if (d) d.listeners.add(listener);
         try {
             return await promise;
@@ -1482,12 +1667,12 @@
     }
 
     async function downloadToDisk(info) {
-        setFileStatus(info.id, FILE_TEXT.downloading(0));
+        setFileStatus(info.id, t('downloading', 0));
         let blob;
         try {
             blob = await fetchWithProgress(info);
         } catch (e) {
-            setFileStatus(info.id, FILE_TEXT.downloadFailed(e.message), true);
+            setFileStatus(info.id, t('downloadFailed', e.message), true);
             return;
         }
         setFileStatus(info.id, '');
@@ -1542,7 +1727,7 @@
                     if (img) img.src = url;
                 }
             }, (e) => {
-                setFileStatus(info.id, FILE_TEXT.downloadFailed(e.message), true);
+                setFileStatus(info.id, t('downloadFailed', e.message), true);
                 for (const box of fileBoxes(info.id)) {
                     const thumb = box.querySelector('.thumb');
                     if (thumb) thumb.hidden = true;
@@ -1612,9 +1797,9 @@
         if (!asked) return;
         files.supported = false;
         for (const u of Array.from(files.uploads.values())) {
-            if (u.status !== 'failed') failUpload(u, FILE_TEXT.errors['not-allowed']);
+            if (u.status !== 'failed') failUpload(u, t('upload:not-allowed'));
         }
-        for (const d of Array.from(files.downloads.values())) endDownload(d, FILE_TEXT.errors['not-allowed']);
+        for (const d of Array.from(files.downloads.values())) endDownload(d, t('upload:not-allowed'));
         showFileControls();
     }
 
@@ -1692,8 +1877,8 @@
 
     function askNickname(error) {
         state.changingNick = false;
-        setConn('stopped', 'Not joined');
-        showJoin('Join the room', error);
+        setConn('stopped', t('notJoined'));
+        showJoin(t('joinTitle'), error);
     }
 
     function askPassword(error) {
@@ -1701,15 +1886,15 @@
         state.needPassword = true;
         state.password = '';
         ui.password.value = '';
-        setConn('stopped', 'Password needed');
-        showJoin('This room has a password', error);
+        setConn('stopped', t('passwordNeeded'));
+        showJoin(t('passwordTitle'), error);
     }
 
     function onJoinSubmit(event) {
         event.preventDefault();
         const nick = ui.nick.value.trim();
         if (!nick) {
-            ui.joinError.textContent = 'Choose a nickname.';
+            ui.joinError.textContent = t('chooseNick');
             return;
         }
         if (nickKey(nick) !== nickKey(state.nick)) {
@@ -1759,6 +1944,7 @@
 
     // --- start ----------------------------------------------------------------------------
 
+    applyPageText();
     ui.composer.addEventListener('submit', (event) => {
         event.preventDefault();
         submitInput();
@@ -1770,7 +1956,7 @@
     ui.joinForm.addEventListener('submit', onJoinSubmit);
     ui.me.addEventListener('click', () => {
         state.changingNick = true;
-        showJoin('Change your nickname', '');
+        showJoin(t('changeNickTitle'), '');
     });
     ui.join.addEventListener('click', (event) => {
         // A click beside the card closes it when we are in the room anyway.

@@ -13,7 +13,9 @@
 //   - a rate-limited burst from the page is kept and delivered whole, in order;
 //   - a minimal page with a bare `new WebSocket(url)` chats as a plain-text guest when its
 //     origin is allowed, and cannot connect when it is not;
-//   - "load older" pages back through history, and a room password is asked for.
+//   - "load older" pages back through history, and a room password is asked for;
+//   - the page speaks Korean or English by the browser's languages (or ?lang=), both tables
+//     hold the same keys, and Enter while a Korean IME composes does not send.
 // One line per case, then "N passed, M failed"; the exit status is non-zero on failure.
 //
 // Usage: CONFAB_BINARY=path/to/confab node browser.mjs
@@ -1007,6 +1009,292 @@ test('files (g): a file dropped on the page and an image pasted into it are shar
         const i = document.querySelector(sel);
         return i && i.complete && i.naturalWidth === 20;
     }, `${fileBox(pasted.file.id)} .thumb img`, { timeout: WAIT_MS });
+    check(pageProblems.length === 0, pageProblems.join('; '));
+});
+
+// --- the page's language (English and Korean) ----------------------------------------------
+// A room of its own, like the file cases: these pages join and send, which the shared
+// room's seq comparisons above must not see.
+
+let langRoomReady = null;
+
+function langRoom() {
+    langRoomReady ??= (async () => {
+        const server = new Server(tempDir('confab-browser-lang-'));
+        await server.start();
+        const desk = new ConfabClient(server.url, 'Desk');
+        await desk.connect();
+        return { server, desk };
+    })();
+    return langRoomReady;
+}
+
+// What the page shows in its language-bearing places, and which language it chose.
+const pageLanguage = (page) => page.evaluate(() => ({
+    lang: document.documentElement.lang,
+    chosen: window.confabText.lang,
+    send: document.getElementById('send').textContent,
+    placeholder: document.getElementById('input').placeholder,
+    joinTitle: document.getElementById('join-title').textContent,
+    attach: document.getElementById('attach').getAttribute('aria-label'),
+    conn: document.getElementById('conn-text').textContent,
+}));
+
+// Every data-text / data-text-ATTR of index.html shows the table's entry of the page's language
+// (but the connection line, which says what the connection is doing by then).
+const staticTextMismatches = (page) => page.evaluate(() => {
+    const table = window.confabText.tables[window.confabText.lang];
+    const wrong = [];
+    for (const node of document.querySelectorAll('*:not(#conn-text)')) {
+        for (const name of node.getAttributeNames()) {
+            if (!name.startsWith('data-text'))
+                continue;
+            const key = node.getAttribute(name);
+            const shown = name === 'data-text' ? node.textContent : node.getAttribute(name.slice(10));
+            if (typeof table[key] !== 'string' || shown !== table[key])
+                wrong.push(`${node.id || node.tagName} ${name}=${key}: ${JSON.stringify(shown)}`);
+        }
+    }
+    return wrong;
+});
+
+test('language (a): a ko-KR browser gets Korean, en-US English; ?lang= overrides', async () => {
+    const { server, desk } = await langRoom();
+    const ko = await browser.newContext({ locale: 'ko-KR', viewport: { width: 390, height: 844 } });
+    const en = await browser.newContext({ locale: 'en-US', viewport: { width: 390, height: 844 } });
+    try {
+        const page = await openRoomPage(ko, server, 'ko');
+        await page.waitForSelector('#join:not([hidden])', { timeout: WAIT_MS });
+        let got = await pageLanguage(page);
+        check(got.lang === 'ko' && got.chosen === 'ko', `ko-KR: <html lang="${got.lang}">, chose ${got.chosen}`);
+        check(got.send === '보내기' && got.placeholder === '메시지 입력' && got.joinTitle === '대화방 참여'
+              && got.attach === '파일 보내기' && got.conn === '참여하지 않음',
+              `ko-KR shows ${JSON.stringify(got)}`);
+        let wrong = await staticTextMismatches(page);
+        check(wrong.length === 0, `ko-KR: not in Korean: ${wrong.join('; ')}`);
+        // The page's own sentences after joining are Korean; the room's and people's words
+        // are shown as they come.
+        await page.fill('#nick', '지민');
+        await page.click('#join-button');
+        await waitOnline(page);
+        check(await page.textContent('#conn-text') === '연결됨', `connected: ${await page.textContent('#conn-text')}`);
+        await page.waitForFunction(() => /지민 \(나\)/.test(document.getElementById('member-list').textContent),
+                                   null, { timeout: WAIT_MS });
+        check(/명 참여 중$/.test((await page.textContent('#members-toggle')).trim()),
+              `members button: ${JSON.stringify(await page.textContent('#members-toggle'))}`);
+        const visitor = new ConfabClient(server.url, 'Visitor');
+        await visitor.connect();
+        await page.waitForFunction(() => Array.from(document.querySelectorAll('#messages li.notice'))
+            .some((li) => li.textContent === 'Visitor 님이 들어왔습니다.'), null, { timeout: WAIT_MS });
+        visitor.close();
+        await desk.say('한국어 화면 확인');
+        await waitShown(page, '한국어 화면 확인', 'Desk');
+
+        // ?lang=en wins over the ko-KR browser.
+        const forced = await ko.newPage();
+        watch(forced, 'ko ?lang=en');
+        await forced.goto(`${server.pageUrl}?lang=en`);
+        got = await pageLanguage(forced);
+        check(got.lang === 'en' && got.send === 'Send' && got.placeholder === 'Message',
+              `ko-KR with ?lang=en shows ${JSON.stringify(got)}`);
+        await forced.close();
+
+        const english = await openRoomPage(en, server, 'en');
+        got = await pageLanguage(english);
+        check(got.lang === 'en' && got.chosen === 'en' && got.send === 'Send' && got.placeholder === 'Message'
+              && got.attach === 'Share a file', `en-US shows ${JSON.stringify(got)}`);
+        wrong = await staticTextMismatches(english);
+        check(wrong.length === 0, `en-US: not in English: ${wrong.join('; ')}`);
+        // ?lang=ko wins over the en-US browser (ko-KR as a value counts as ko).
+        await english.goto(`${server.pageUrl}?lang=ko-KR`);
+        got = await pageLanguage(english);
+        check(got.lang === 'ko' && got.send === '보내기', `en-US with ?lang=ko-KR shows ${JSON.stringify(got)}`);
+        // An unknown ?lang falls back to the browser's languages.
+        await english.goto(`${server.pageUrl}?lang=xx`);
+        check((await pageLanguage(english)).lang === 'en', '?lang=xx did not fall back to en-US');
+    } finally {
+        await ko.close();
+        await en.close();
+    }
+    // The first of ko and en in the browser's list decides; neither means English.
+    for (const [languages, want] of [[['fr-FR', 'ko-KR', 'en-US'], 'ko'], [['de', 'en-GB', 'ko'], 'en'],
+        [['ja-JP', 'fr'], 'en'], [['KO'], 'ko']]) {
+        const context = await browser.newContext();
+        try {
+            await context.addInitScript((list) => {
+                Object.defineProperty(Navigator.prototype, 'languages', { get: () => list, configurable: true });
+            }, languages);
+            const page = await openRoomPage(context, server, `languages ${languages}`);
+            const got = await pageLanguage(page);
+            check(got.lang === want, `navigator.languages ${JSON.stringify(languages)} gave ${got.lang}, not ${want}`);
+        } finally {
+            await context.close();
+        }
+    }
+    check(pageProblems.length === 0, pageProblems.join('; '));
+});
+
+test('language (b): the English and Korean tables have the same keys, and every key used exists', async () => {
+    const { server } = await langRoom();
+    const context = await browser.newContext({ locale: 'ko-KR' });
+    try {
+        const page = await openRoomPage(context, server, 'tables');
+        const report = await page.evaluate(() => {
+            const { en, ko } = window.confabText.tables;
+            const problems = [];
+            for (const key of Object.keys(en)) {
+                if (!(key in ko))
+                    problems.push(`no Korean for ${key}`);
+            }
+            for (const key of Object.keys(ko)) {
+                if (!(key in en))
+                    problems.push(`no English for ${key}`);
+            }
+            const hangul = /[\uac00-\ud7a3]/;
+            for (const key of Object.keys(en).filter((k) => k in ko)) {
+                const a = en[key];
+                const b = ko[key];
+                if (typeof a !== typeof b || (typeof a === 'function' && a.length !== b.length)) {
+                    problems.push(`${key}: English and Korean take different values`);
+                    continue;
+                }
+                // Each value a sentence shows must show in both languages.
+                const args = Array.from({ length: typeof a === 'function' ? a.length : 0 }, (_, i) => `«${i}»`);
+                const texts = { en: typeof a === 'function' ? a(...args) : a, ko: typeof b === 'function' ? b(...args) : b };
+                for (const [lang, text] of Object.entries(texts)) {
+                    if (typeof text !== 'string' || !text.trim())
+                        problems.push(`${key} (${lang}) is empty`);
+                    else if (args.some((arg) => !text.includes(arg)))
+                        problems.push(`${key} (${lang}) leaves out a value: ${text}`);
+                }
+                if (!hangul.test(texts.ko))
+                    problems.push(`${key} (ko) has no Korean: ${texts.ko}`);
+            }
+            return { problems, count: Object.keys(en).length };
+        });
+        check(report.count > 50, `only ${report.count} English entries`);
+        check(report.problems.length === 0, report.problems.join('; '));
+        // Every t('key') in the app.js the room serves, and every data-text key of its page.
+        const served = async (file) => {
+            const res = await fetch(`${server.pageUrl}${file}`);
+            check(res.ok, `${file}: HTTP ${res.status}`);
+            return res.text();
+        };
+        const used = new Set();
+        for (const m of (await served('app.js')).matchAll(/\bt\(\s*'([^']+)'/g))
+            used.add(m[1]);
+        for (const m of (await served('index.html')).matchAll(/data-text(?:-[a-z-]+)?="([^"]+)"/g))
+            used.add(m[1]);
+        check(used.size > 40, `only ${used.size} keys found in app.js and index.html`);
+        const missing = await page.evaluate((keys) => keys.filter((k) => !(k in window.confabText.tables.en)
+            || !(k in window.confabText.tables.ko)), [...used]);
+        check(missing.length === 0, `used but not in both tables: ${missing.join(', ')}`);
+        // The room's error codes the page words itself for a refused upload.
+        const codes = ['file-too-big', 'storage-full', 'file-corrupt', 'too-many-uploads', 'store-failed',
+            'not-allowed', 'not-found'];
+        const noCode = await page.evaluate((list) => list.filter((c) => !(`upload:${c}` in window.confabText.tables.ko)), codes);
+        check(noCode.length === 0, `upload errors without Korean: ${noCode.join(', ')}`);
+    } finally {
+        await context.close();
+    }
+    check(pageProblems.length === 0, pageProblems.join('; '));
+});
+
+test('language (c): Enter while composing Hangul does not send; Enter after compositionend sends once', async () => {
+    const { server, desk } = await langRoom();
+    const context = await browser.newContext({ locale: 'ko-KR', viewport: { width: 390, height: 844 } });
+    try {
+        const page = await openRoomPage(context, server, 'ime');
+        await joinAs(page, '하늘');
+        const since = desk.frames.length;
+        const fromPage = () => desk.frames.slice(since).filter((m) => m.type === 'chat' && m.from === '하늘');
+        await page.evaluate(() => {
+            window.imeEvents = [];
+            const input = document.getElementById('input');
+            for (const type of ['compositionstart', 'compositionend'])
+                input.addEventListener(type, (e) => window.imeEvents.push(`${type}:${e.data}`));
+            input.addEventListener('keydown', (e) => {
+                if (e.key === 'Enter')
+                    window.imeEvents.push(`enter:${e.isComposing}:${e.keyCode}:${e.defaultPrevented}`);
+            });
+        });
+
+        // 1. A real composition in Chromium's input method machinery (as a Korean IME
+        //    drives it): ㅎ → 하 → 한, and Enter pressed while 한 is still being composed.
+        await page.fill('#input', '안녕하세요 ');
+        await page.focus('#input');
+        const cdp = await context.newCDPSession(page);
+        for (const text of ['ㅎ', '하', '한'])
+            await cdp.send('Input.imeSetComposition', { text, selectionStart: 1, selectionEnd: 1 });
+        await page.keyboard.press('Enter');
+        await sleep(300);
+        let events = await page.evaluate(() => window.imeEvents);
+        check(events.includes('compositionstart:') || events.some((e) => e.startsWith('compositionstart')),
+              `no composition started: ${events}`);
+        check(events.some((e) => e.startsWith('enter:true:')), `Enter during the composition: ${events}`);
+        check(fromPage().length === 0, `Enter while composing sent ${JSON.stringify(fromPage().map((m) => m.text))}`);
+        check(await page.evaluate(() => document.querySelectorAll('#pending li').length) === 0,
+              'Enter while composing queued a message');
+        // The IME commits the syllable: compositionend; nothing is sent by that either.
+        await cdp.send('Input.insertText', { text: '한' });
+        await sleep(200);
+        events = await page.evaluate(() => window.imeEvents);
+        check(events.some((e) => e.startsWith('compositionend')), `the composition did not end: ${events}`);
+        check(fromPage().length === 0, 'committing the composition sent the message');
+        const typed = await page.inputValue('#input');
+        check(typed.startsWith('안녕하세요 한'), `the input holds ${JSON.stringify(typed)}`);
+        // Now Enter sends, once, the whole text.
+        await page.keyboard.press('Enter');
+        const sent = await desk.waitFor((m) => m.type === 'chat' && m.from === '하늘', WAIT_MS, 'the committed text', since);
+        check(sent.text === typed.replace(/\n+$/, '') || sent.text === typed,
+              `sent ${JSON.stringify(sent.text)}, typed ${JSON.stringify(typed)}`);
+        check(sent.text.includes('안녕하세요 한'), `sent ${JSON.stringify(sent.text)}`);
+        await waitNoPending(page);
+        check(await page.inputValue('#input') === '', 'the input was not cleared after sending');
+
+        // 2. The events as other browsers order them, dispatched by hand: Enter with
+        //    isComposing (Chrome, Firefox), Enter as keyCode 229 after compositionend
+        //    (Safari commits first, then reports the Enter as 229).
+        const outcome = await page.evaluate(() => {
+            const input = document.getElementById('input');
+            input.focus();
+            input.value = '감사합니다';
+            const enter = (init, keyCode) => {
+                const e = new KeyboardEvent('keydown', { key: 'Enter', code: 'Enter', bubbles: true, cancelable: true, ...init });
+                if (keyCode !== undefined)
+                    Object.defineProperty(e, 'keyCode', { get: () => keyCode });
+                input.dispatchEvent(e);
+                return e.defaultPrevented;
+            };
+            input.dispatchEvent(new CompositionEvent('compositionstart', { data: '', bubbles: true }));
+            const whileComposing = enter({ isComposing: true }, 13);
+            const as229 = enter({ isComposing: true }, 229);
+            input.dispatchEvent(new CompositionEvent('compositionend', { data: '다', bubbles: true }));
+            const safari229 = enter({ isComposing: false }, 229);
+            const left = input.value;
+            const pending = document.querySelectorAll('#pending li').length;
+            return { whileComposing, as229, safari229, left, pending };
+        });
+        check(!outcome.whileComposing && !outcome.as229 && !outcome.safari229,
+              `an Enter that belongs to the IME was taken: ${JSON.stringify(outcome)}`);
+        check(outcome.left === '감사합니다' && outcome.pending === 0, `the composing Enter sent: ${JSON.stringify(outcome)}`);
+        await sleep(300);
+        check(fromPage().length === 1, `${fromPage().length} messages after the IME's Enters`);
+        // The Enter after the composition has ended sends it, once.
+        const afterEnd = await page.evaluate(() => {
+            const input = document.getElementById('input');
+            const e = new KeyboardEvent('keydown', { key: 'Enter', code: 'Enter', bubbles: true, cancelable: true });
+            input.dispatchEvent(e);
+            return { prevented: e.defaultPrevented, left: input.value };
+        });
+        check(afterEnd.prevented && afterEnd.left === '', `Enter after compositionend: ${JSON.stringify(afterEnd)}`);
+        await desk.waitFor((m) => m.type === 'chat' && m.text === '감사합니다', WAIT_MS, 'the second message', since);
+        await sleep(300);
+        const texts = fromPage().map((m) => m.text);
+        check(texts.length === 2 && texts[1] === '감사합니다', `the desktop got ${JSON.stringify(texts)}`);
+    } finally {
+        await context.close();
+    }
     check(pageProblems.length === 0, pageProblems.join('; '));
 });
 
