@@ -34,24 +34,31 @@ qint64 Session::monotonicMs()
     return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
 }
 
-Session::Session(QWebSocket *socket, QTcpSocket *tcpSocket, Room *room, const ServerConfig &config,
-                 QObject *parent)
+Session::Session(QTcpSocket *tcpSocket, const QHostAddress &peerAddress, quint16 peerPort,
+                 bool guest, Room *room, const ServerConfig &config, QObject *parent)
     : QObject(parent)
-    , m_socket(socket)
     , m_room(room)
     , m_config(config)
     , m_tcpSocket(tcpSocket)
     , m_probe(tcpSocket ? tcpSocket->findChild<ActivityProbe *>() : nullptr)
-    , m_peer(QStringLiteral("%1:%2").arg(socket->peerAddress().toString()).arg(socket->peerPort()))
-    , m_peerAddress(socket->peerAddress())
+    , m_peer(QStringLiteral("%1:%2").arg(peerAddress.toString()).arg(peerPort))
+    , m_peerAddress(peerAddress)
     , m_chatBucket(config.maxRate, config.rateBurst)
     , m_requestBucket(config.maxRate * RequestRateFactor, config.rateBurst * 2)
     , m_chunkBucket(config.fileChunkRate, config.fileChunkBurst)
     , m_files(room->fileStore())
     , m_lastReceivedMs(monotonicMs())
+    , m_guest(guest)
 {
+}
+
+Session::Session(QWebSocket *socket, QTcpSocket *tcpSocket, Room *room, const ServerConfig &config,
+                 QObject *parent)
+    : Session(tcpSocket, socket->peerAddress(), socket->peerPort(), socket->subprotocol().isEmpty(),
+              room, config, parent)
+{
+    m_socket = socket;
     socket->setParent(this);
-    m_guest = socket->subprotocol().isEmpty();
     connect(socket, &QWebSocket::textMessageReceived, this, &Session::onTextMessage);
     connect(socket, &QWebSocket::binaryMessageReceived, this, &Session::onBinaryMessage);
     connect(socket, &QWebSocket::disconnected, this, &Session::onDisconnected);
@@ -65,19 +72,8 @@ Session::Session(QWebSocket *socket, QTcpSocket *tcpSocket, Room *room, const Se
 
 Session::Session(DirectTcpSocket *socket, Kind kind, Room *room, const ServerConfig &config,
                  QObject *parent)
-    : QObject(parent)
-    , m_room(room)
-    , m_config(config)
-    , m_tcpSocket(socket)
-    , m_probe(socket->findChild<ActivityProbe *>())
-    , m_peer(QStringLiteral("%1:%2").arg(socket->peerAddress().toString()).arg(socket->peerPort()))
-    , m_peerAddress(socket->peerAddress())
-    , m_chatBucket(config.maxRate, config.rateBurst)
-    , m_requestBucket(config.maxRate * RequestRateFactor, config.rateBurst * 2)
-    , m_chunkBucket(config.fileChunkRate, config.fileChunkBurst)
-    , m_files(room->fileStore())
-    , m_lastReceivedMs(monotonicMs())
-    , m_guest(kind == Kind::Guest)
+    : Session(socket, socket->peerAddress(), socket->peerPort(), kind == Kind::Guest, room, config,
+              parent)
 {
     // Connected after the ActivityProbe (made at accept), so it still sees bytes first.
     connect(socket, &QTcpSocket::readyRead, this, &Session::onDirectReadyRead);

@@ -99,6 +99,9 @@ Q_SIGNALS:
     void closed(Session *session);
 
 private:
+    // What both transports share.
+    Session(QTcpSocket *tcpSocket, const QHostAddress &peerAddress, quint16 peerPort, bool guest,
+            Room *room, const ServerConfig &config, QObject *parent);
     void onTextMessage(const QString &text);
     void onBinaryMessage(const QByteArray &data);
     void onDisconnected();

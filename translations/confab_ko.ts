@@ -774,10 +774,6 @@ Ask the host which fingerprint their room shows (Room ▸ Invite people) before 
         <translation>%1 — %2</translation>
     </message>
     <message>
-        <source>%1 — %2 · %3</source>
-        <translation>%1 — %2 · %3</translation>
-    </message>
-    <message>
         <source>No preview</source>
         <translation>미리 보기 없음</translation>
     </message>

@@ -454,7 +454,6 @@ void ChatClient::onTextMessage(const QString &text)
 
 void ChatClient::flushIncoming()
 {
-    m_flushQueued = false;
     if (m_incoming.isEmpty())
         return;
     m_messages->addMessages(std::exchange(m_incoming, {}));
@@ -504,11 +503,7 @@ void ChatClient::handle(const Welcome &m)
 
 void ChatClient::handle(const ChatMessage &m)
 {
-    m_incoming.append(m);
-    if (!m_flushQueued) {
-        m_flushQueued = true;
-        QMetaObject::invokeMethod(this, &ChatClient::flushIncoming, Qt::QueuedConnection);
-    }
+    m_incoming.append(m); // into the model at the end of the slice (drainFrames)
     forgetTyping(m.from);
     // Live messages arrive in order right after the welcome; while catching up they sit
     // beyond a gap, so they do not advance what this client can resume from.

@@ -210,7 +210,6 @@ private:
     QList<Frame> m_frames; // received, not yet handled
     bool m_drainQueued = false;
     bool m_draining = false;
-    bool m_flushQueued = false;
     bool m_hasOlder = false;
     bool m_loadingOlder = false;
     bool m_everJoined = false;

@@ -188,17 +188,22 @@ QImage FileSharing::thumbnail(const QVariantMap &file)
         return {};
     if (const auto it = m_thumbnails.constFind(id); it != m_thumbnails.cend())
         return *it;
-    if (m_previewFailed.contains(id) || m_previewPutOff.contains(id) || m_fetching.contains(id)
-        || !isImage(file))
-        return {};
+    if (!m_previewFailed.contains(id) && isImage(file))
+        queuePreview(fileInfo(file));
+    return {};
+}
+
+void FileSharing::queuePreview(const FileInfo &file)
+{
+    if (m_previewPutOff.contains(file.id) || m_fetching.contains(file.id))
+        return;
     for (const FileInfo &queued : std::as_const(m_previewQueue)) {
-        if (queued.id == id)
-            return {};
+        if (queued.id == file.id)
+            return;
     }
-    m_previewQueue.append(fileInfo(file));
+    m_previewQueue.append(file);
     // After the paint that asked: several rows ask at once, and the newest should go first.
     QMetaObject::invokeMethod(this, &FileSharing::fetchNextPreview, Qt::QueuedConnection);
-    return {};
 }
 
 void FileSharing::fetchNextPreview()
@@ -212,7 +217,7 @@ void FileSharing::fetchNextPreview()
         }
         const QString dir = cacheDirectory(file.id);
         if (!m_cacheDir->isValid() || !QDir().mkpath(dir)) {
-            m_previewFailed.insert(file.id, true);
+            m_previewFailed.insert(file.id);
             continue;
         }
         m_fetching.insert(file.id, file);
@@ -228,7 +233,7 @@ void FileSharing::onDownloadFinished(const QString &fileId, const QString &path)
         m_cached.insert(fileId, path);
         const QImage image = readScaled(path, QSize(ThumbnailWidth, ThumbnailHeight));
         if (image.isNull())
-            m_previewFailed.insert(fileId, true);
+            m_previewFailed.insert(fileId);
         else
             m_thumbnails.insert(fileId, image);
         Q_EMIT thumbnailReady(fileId);
@@ -269,7 +274,7 @@ void FileSharing::onFailed(const QString &id, const QString &code, const QString
     }
     const QString name = m_fileNames.value(id, id);
     if (m_fetching.remove(id)) {
-        m_previewFailed.insert(id, true);
+        m_previewFailed.insert(id);
         Q_EMIT thumbnailReady(id);
         if (m_savesAfterFetch.remove(id) || m_openWhenFetched == id) {
             m_openWhenFetched.clear();
@@ -378,13 +383,8 @@ void FileSharing::openImage(const FileInfo &file)
     }
     m_openWhenFetched = file.id;
     m_fileNames.insert(file.id, file.name);
-    QVariantMap map { { QStringLiteral("id"), file.id },
-                      { QStringLiteral("name"), file.name },
-                      { QStringLiteral("size"), file.size },
-                      { QStringLiteral("mime"), file.mime },
-                      { QStringLiteral("sha256"), file.sha256 } };
     m_previewFailed.remove(file.id);
-    thumbnail(map);
+    queuePreview(file);
 }
 
 void FileSharing::showImage(const QString &fileId)

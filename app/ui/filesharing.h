@@ -112,6 +112,7 @@ private:
     void setRowProgress(const QString &id, qint64 done, qint64 total);
     void removeRow(const QString &id);
     void report(const QString &text);
+    void queuePreview(const Confab::Protocol::FileInfo &file);
     void fetchNextPreview();
     void onDownloadFinished(const QString &fileId, const QString &path);
     void onSaved(const QString &fileId, const QString &path);
@@ -140,7 +141,7 @@ private:
     QHash<QString, Confab::Protocol::FileInfo> m_fetching;
     QHash<QString, QString> m_cached; // fileId → path in the cache
     QHash<QString, QImage> m_thumbnails;
-    QHash<QString, bool> m_previewFailed;
+    QSet<QString> m_previewFailed;
     QSet<QString> m_previewPutOff; // its file is being saved; fetched after that
 
     QString m_openWhenFetched;

@@ -465,11 +465,14 @@ QString MessageDelegate::fileText(const QModelIndex &index)
     const QVariantMap file = index.data(MessageModel::FileRole).toMap();
     if (file.isEmpty() || index.data(MessageModel::DeletedRole).toBool())
         return {};
+    return tr("%1 — %2").arg(file.value(QStringLiteral("name")).toString(), sizeAndType(file));
+}
+
+QString MessageDelegate::sizeAndType(const QVariantMap &file)
+{
     const QString size = QLocale().formattedDataSize(file.value(QStringLiteral("size")).toLongLong());
     const QString mime = file.value(QStringLiteral("mime")).toString();
-    const QString name = file.value(QStringLiteral("name")).toString();
-    return mime.isEmpty() ? tr("%1 — %2").arg(name, size)
-                          : tr("%1 — %2 · %3").arg(name, size, mime);
+    return mime.isEmpty() ? size : tr("%1 · %2").arg(size, mime);
 }
 
 void MessageDelegate::paintFile(QPainter *painter, const QRect &card, const QModelIndex &index,
@@ -493,7 +496,8 @@ void MessageDelegate::paintFile(QPainter *painter, const QRect &card, const QMod
     const QRect inner = card.adjusted(CardPadding, CardPadding, -CardPadding, -CardPadding);
     int textLeft = inner.left();
     int textTop = inner.top();
-    if (keyOf(index).parts & Image) {
+    const bool image = keyOf(index).parts & Image;
+    if (image) {
         const QRect box(inner.left(), inner.top(), inner.width(), FileSharing::ThumbnailHeight);
         const QImage thumb = m_files ? m_files->thumbnail(file) : QImage();
         if (!thumb.isNull()) {
@@ -524,10 +528,8 @@ void MessageDelegate::paintFile(QPainter *painter, const QRect &card, const QMod
                           file.value(QStringLiteral("name")).toString(), Qt::ElideMiddle, textWidth));
     painter->setFont(option.font);
     painter->setPen(dimColor);
-    const QString size = QLocale().formattedDataSize(file.value(QStringLiteral("size")).toLongLong());
-    const QString mime = file.value(QStringLiteral("mime")).toString();
-    const QString details = (mime.isEmpty() ? size : tr("%1 · %2").arg(size, mime)) + QStringLiteral(" — ")
-        + ((keyOf(index).parts & Image) ? tr("click to open") : tr("click to save"));
+    const QString details = sizeAndType(file) + QStringLiteral(" — ")
+        + (image ? tr("click to open") : tr("click to save"));
     painter->drawText(QRect(textLeft, textTop + metrics.height(), textWidth, metrics.height()),
                       Qt::AlignLeft | Qt::AlignVCenter,
                       metrics.elidedText(details, Qt::ElideRight, textWidth));

@@ -118,6 +118,7 @@ private:
     QList<QPair<QRect, QString>> chipRects(const QStyleOptionViewItem &option,
                                            const QModelIndex &index) const;
 
+    static QString sizeAndType(const QVariantMap &file); // "48 KiB · image/png"
     static int bodyHeight(QTextLayout &body, const Key &key, int width);
     void paintFile(QPainter *painter, const QRect &card, const QModelIndex &index,
                    const QStyleOptionViewItem &option, bool selected) const;
